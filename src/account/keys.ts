@@ -1,0 +1,41 @@
+/**
+ * Deterministic key derivation. Sender keys are derived from a secret and an index every time an
+ * object needs them; no private key is ever written to storage, D1, a log or a response.
+ */
+import { mnemonicToSeedSync } from "@scure/bip39";
+import { concat, keccak256, toHex } from "viem";
+import { HDKey, hdKeyToAccount, privateKeyToAccount, type LocalAccount } from "viem/accounts";
+import type { FunderSource } from "../config";
+
+// PBKDF2 over a mnemonic costs tens of milliseconds; derive each master key once per isolate.
+const masterKeys = new Map<string, HDKey>();
+
+function masterKey(mnemonic: string): HDKey {
+  let key = masterKeys.get(mnemonic);
+  if (!key) {
+    key = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic.trim()));
+    masterKeys.set(mnemonic, key);
+  }
+  return key;
+}
+
+export function funderAccount(source: FunderSource): LocalAccount {
+  return source.kind === "private-key"
+    ? privateKeyToAccount(source.privateKey)
+    : hdKeyToAccount(masterKey(source.mnemonic), { accountIndex: 0, addressIndex: 0 });
+}
+
+/**
+ * Sender `index`: from ACCOUNTS_MNEMONIC (account 0) when set, else from the funder mnemonic's
+ * account 1 (never the funder's own path), else hashed from the funder key and the index.
+ */
+export function senderAccount(source: FunderSource, index: number): LocalAccount {
+  if (source.accountsMnemonic) {
+    return hdKeyToAccount(masterKey(source.accountsMnemonic), { accountIndex: 0, addressIndex: index });
+  }
+  if (source.kind === "mnemonic") {
+    return hdKeyToAccount(masterKey(source.mnemonic), { accountIndex: 1, addressIndex: index });
+  }
+  const derived = keccak256(concat([source.privateKey, toHex("loadgen-sender"), toHex(index, { size: 32 })]));
+  return privateKeyToAccount(derived);
+}

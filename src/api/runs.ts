@@ -1,0 +1,66 @@
+/** Run control: start, stop and live status. */
+import { Hono } from "hono";
+import { funderSource, readConfig, type Env } from "../config";
+import { ApiError } from "../errors";
+import { JsonRpcClient, fromHex } from "../chain/rpc";
+import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
+import { idleMetrics } from "../metrics/test-metrics";
+import { requireToken } from "./auth";
+import { startTestRequest } from "./schemas";
+import { parseJsonBody } from "./validate";
+
+export const runRoutes = new Hono<{ Bindings: Env }>();
+
+const coordinator = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
+
+runRoutes.post("/start", requireToken, async (c) => {
+  const request = await parseJsonBody(c, startTestRequest);
+  const config = readConfig(c.env);
+  let chainId: number;
+  try {
+    chainId = fromHex(await new JsonRpcClient(config.builderRpcUrl, 5_000).call<string>("eth_chainId"));
+  } catch (err) {
+    throw new ApiError(503, `builder RPC did not answer eth_chainId: ${err instanceof Error ? err.message : err}`);
+  }
+  if (!funderSource(c.env, chainId)) {
+    throw new ApiError(422, `chain ${chainId} is not a dev chain and no funder is configured: set the FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC secret`);
+  }
+  const db = database(c.env.DB);
+  const runId = crypto.randomUUID();
+  const createdAt = Date.now();
+  const claimed = await claimActiveRun(db, {
+    id: runId,
+    name: request.name ?? null,
+    status: "initializing",
+    pattern: request.pattern,
+    transactionType: request.transactionType,
+    config: request,
+    createdAt,
+    environment: { executionLayer: config.executionLayer, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
+  });
+  if (!claimed) {
+    const active = await activeRun(db);
+    throw new ApiError(409, "a run is already active", { runId: active?.id ?? null });
+  }
+  try {
+    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt);
+  } catch (err) {
+    await updateRun(db, runId, { status: "error", active: null, errorMessage: String(err) });
+    throw err;
+  }
+  return c.json({ status: "started", runId });
+});
+
+runRoutes.post("/stop", requireToken, async (c) => {
+  const run = await activeRun(database(c.env.DB));
+  if (!run) throw new ApiError(409, "no run is active");
+  const { status } = await coordinator(c.env, run.id).requestStop();
+  return c.json({ status, runId: run.id });
+});
+
+runRoutes.get("/status", async (c) => {
+  const run = await latestRun(database(c.env.DB));
+  if (!run) return c.json(idleMetrics());
+  const metrics = await coordinator(c.env, run.id).metrics();
+  return c.json(metrics ?? { ...idleMetrics(), runId: run.id, status: run.status });
+});

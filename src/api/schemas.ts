@@ -1,0 +1,113 @@
+/**
+ * The API's request schemas: the single source for validation and for the TypeScript types.
+ */
+import { z } from "zod";
+import { SUPPORTED_TRANSACTION_TYPES, TRANSACTION_TYPES } from "../tx/types";
+
+export const PATTERNS = ["constant", "ramp", "spike", "burst", "adaptive", "realistic", "adaptive-realistic"] as const;
+export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike"];
+export type Pattern = (typeof PATTERNS)[number];
+
+/** Durable Object location hints (PRODUCT.md §9). */
+export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+export type Region = (typeof REGIONS)[number];
+
+const MAX_TPS = 100_000;
+const rate = z.number().positive().max(MAX_TPS);
+const count = z.number().int().min(1);
+
+const realisticConfig = z
+  .object({
+    numAccounts: z.number().int().min(0).max(5000).optional(),
+    targetTps: rate,
+    minTipGwei: z.number().min(0).optional(),
+    maxTipGwei: z.number().min(0).optional(),
+    tipDistribution: z.enum(["exponential", "power-law", "uniform"]).optional(),
+    txTypeRatios: z.record(z.string(), z.number().min(0).max(100)).optional(),
+  })
+  .strict();
+
+export const startTestRequest = z
+  .object({
+    pattern: z.enum(PATTERNS),
+    durationSec: z.number().int().min(1).max(3600),
+    numAccounts: z.number().int().min(0).max(5000).default(0),
+    transactionType: z.enum(TRANSACTION_TYPES).default("eth-transfer"),
+    constantRate: rate.optional(),
+    rampStart: z.number().min(0).max(MAX_TPS).optional(),
+    rampEnd: z.number().min(0).max(MAX_TPS).optional(),
+    rampSteps: count.max(1000).optional(),
+    baselineRate: z.number().min(0).max(MAX_TPS).optional(),
+    spikeRate: rate.optional(),
+    spikeDuration: count.max(3600).optional(),
+    spikeInterval: count.max(3600).optional(),
+    burstCount: count.optional(),
+    burstWindowMs: count.optional(),
+    adaptiveInitialRate: rate.optional(),
+    adaptiveTargetPending: count.default(1000),
+    adaptiveRateStep: count.default(100),
+    realisticConfig: realisticConfig.optional(),
+    /** Tip in gwei for EIP-1559 transactions (default 1). */
+    tipGwei: z.number().min(0).max(10_000).optional(),
+    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .superRefine((req, ctx) => {
+    const need = (field: keyof typeof req, why: string) => {
+      if (req[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `required ${why}` });
+    };
+    if (!SUPPORTED_PATTERNS.includes(req.pattern)) {
+      ctx.addIssue({ code: "custom", path: ["pattern"], message: `'${req.pattern}' is not supported by this build yet (supported: ${SUPPORTED_PATTERNS.join(", ")})` });
+    }
+    if (!SUPPORTED_TRANSACTION_TYPES.includes(req.transactionType)) {
+      ctx.addIssue({ code: "custom", path: ["transactionType"], message: `'${req.transactionType}' is not supported by this build yet (supported: ${SUPPORTED_TRANSACTION_TYPES.join(", ")})` });
+    }
+    if (req.pattern === "constant") need("constantRate", "when pattern is constant");
+    if (req.pattern === "ramp") {
+      need("rampStart", "when pattern is ramp");
+      need("rampEnd", "when pattern is ramp");
+      if ((req.rampStart ?? 0) === 0 && (req.rampEnd ?? 0) === 0) {
+        ctx.addIssue({ code: "custom", path: ["rampEnd"], message: "rampStart and rampEnd cannot both be 0" });
+      }
+    }
+    if (req.pattern === "spike") {
+      need("baselineRate", "when pattern is spike");
+      need("spikeRate", "when pattern is spike");
+      need("spikeDuration", "when pattern is spike");
+      need("spikeInterval", "when pattern is spike");
+      if (req.spikeDuration !== undefined && req.spikeInterval !== undefined && req.spikeDuration > req.spikeInterval) {
+        ctx.addIssue({ code: "custom", path: ["spikeDuration"], message: "must not exceed spikeInterval" });
+      }
+    }
+  });
+
+export type StartTestRequest = z.output<typeof startTestRequest>;
+
+export const historyQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const transactionsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    status: z.enum(["pending", "confirmed", "failed", "discarded"]).optional(),
+  })
+  .strict();
+
+export const historyPatch = z
+  .object({
+    customName: z.string().trim().max(200).nullable().optional(),
+    isFavorite: z.boolean().optional(),
+  })
+  .strict()
+  .refine((p) => p.customName !== undefined || p.isFavorite !== undefined, {
+    message: "give customName or isFavorite",
+    path: ["customName"],
+  });
+
+export const runIdParam = z.string().uuid();

@@ -1,0 +1,78 @@
+/** The handful of node queries the load generator needs, each with its fallback rule. */
+import { JsonRpcClient, fromHex, toHex } from "./rpc";
+
+/**
+ * The next nonce the node expects from `address`: the builder's view (`eth_getPendingNonce`)
+ * first, then the pool-inclusive `eth_getTransactionCount(address, "pending")` (PRODUCT.md §5).
+ */
+export async function fetchPendingNonce(rpc: JsonRpcClient, address: string): Promise<number> {
+  try {
+    return fromHex(await rpc.call<string>("eth_getPendingNonce", [address]));
+  } catch {
+    return fromHex(await rpc.call<string>("eth_getTransactionCount", [address, "pending"]));
+  }
+}
+
+export interface BlockHeader {
+  number: number;
+  timestamp: number;
+  gasUsed: bigint;
+  gasLimit: bigint;
+  baseFeePerGas: bigint;
+  transactions: string[];
+}
+
+interface RawBlock {
+  number: string;
+  timestamp: string;
+  gasUsed: string;
+  gasLimit: string;
+  baseFeePerGas?: string;
+  transactions: Array<string | { hash: string }>;
+}
+
+export function parseBlock(raw: RawBlock): BlockHeader {
+  return {
+    number: fromHex(raw.number),
+    timestamp: fromHex(raw.timestamp),
+    gasUsed: BigInt(raw.gasUsed),
+    gasLimit: BigInt(raw.gasLimit),
+    baseFeePerGas: BigInt(raw.baseFeePerGas ?? "0x0"),
+    transactions: raw.transactions.map((t) => (typeof t === "string" ? t : t.hash)),
+  };
+}
+
+/** Blocks `from`..`to` inclusive (hashes only), in one batch. Missing blocks are skipped. */
+export async function fetchBlocks(rpc: JsonRpcClient, from: number, to: number): Promise<BlockHeader[]> {
+  const calls = [];
+  for (let n = from; n <= to; n++) calls.push({ method: "eth_getBlockByNumber", params: [toHex(n), false] });
+  const outcomes = await rpc.batch<RawBlock | null>(calls);
+  const blocks: BlockHeader[] = [];
+  for (const o of outcomes) {
+    if (!o.ok) throw o.error;
+    if (o.result) blocks.push(parseBlock(o.result));
+  }
+  return blocks;
+}
+
+export async function fetchLatestBlock(rpc: JsonRpcClient): Promise<BlockHeader> {
+  return parseBlock(await rpc.call<RawBlock>("eth_getBlockByNumber", ["latest", false]));
+}
+
+/** Fee cap per PRODUCT.md §4: 2 × max(eth_gasPrice, base fee), never below base fee + tip. */
+export function feeCap(gasPrice: bigint, baseFee: bigint, tip: bigint): bigint {
+  const higher = gasPrice > baseFee ? gasPrice : baseFee;
+  const cap = 2n * higher;
+  return cap > baseFee + tip ? cap : baseFee + tip;
+}
+
+export async function fetchFees(rpc: JsonRpcClient, tip: bigint): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+  const [gasPrice, latest] = await rpc.batch<string | RawBlock>([
+    { method: "eth_gasPrice", params: [] },
+    { method: "eth_getBlockByNumber", params: ["latest", false] },
+  ]);
+  if (!gasPrice.ok) throw gasPrice.error;
+  if (!latest.ok) throw latest.error;
+  const baseFee = parseBlock(latest.result as RawBlock).baseFeePerGas;
+  return { maxFeePerGas: feeCap(BigInt(gasPrice.result as string), baseFee, tip), maxPriorityFeePerGas: tip };
+}

@@ -1,0 +1,92 @@
+/**
+ * Configuration: every binding and var the worker reads, parsed and defaulted in one place.
+ * Secrets (FUNDER_*, ACCOUNTS_MNEMONIC, API_TOKEN) are read here and nowhere else, and never
+ * leave this module except as the derived keys the account objects need.
+ */
+import type { AccountDO } from "./account/account-do";
+import type { RunCoordinator } from "./run/coordinator";
+
+export interface Env {
+  DB: D1Database;
+  RUN_COORDINATOR: DurableObjectNamespace<RunCoordinator>;
+  ACCOUNT: DurableObjectNamespace<AccountDO>;
+  EXECUTION_LAYER?: string;
+  BUILDER_RPC_URL?: string;
+  L2_RPC_URL?: string;
+  L2_WS_URL?: string;
+  PRECONF_WS_URL?: string;
+  BLOCK_TIME_MS?: string;
+  API_TOKEN?: string;
+  FUNDER_PRIVATE_KEY?: string;
+  FUNDER_MNEMONIC?: string;
+  ACCOUNTS_MNEMONIC?: string;
+  /** Milliseconds to wait after the last send for late inclusions (default: 3 blocks, at least 3 s). */
+  GRACE_PERIOD_MS?: string;
+  /** Coordinator tick in milliseconds, 100–250 (default 200). */
+  TICK_MS?: string;
+}
+
+/** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
+export const DEV_CHAIN_ID = 31337;
+
+/** The well-known anvil/hardhat mnemonic. Public by design; used only on chain 31337. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Fixed recipient of eth-transfer load: an address nobody holds a key for. */
+export const TRANSFER_RECIPIENT = "0x000000000000000000000000000000000000dEaD" as const;
+
+export const DEFAULT_TIP_WEI = 1_000_000_000n;
+
+export interface RuntimeConfig {
+  executionLayer: string;
+  builderRpcUrl: string;
+  l2RpcUrl: string;
+  blockTimeMs: number;
+  tickMs: number;
+  gracePeriodMs: number;
+  apiToken: string | undefined;
+}
+
+const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+
+function positiveInt(raw: string | undefined, fallback: number, min: number, max: number): number {
+  const value = raw === undefined || raw === "" ? NaN : Number(raw);
+  if (!Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+export function readConfig(env: Env): RuntimeConfig {
+  const blockTimeMs = positiveInt(env.BLOCK_TIME_MS, 150, 1, 600_000);
+  const builderRpcUrl = env.BUILDER_RPC_URL || DEFAULT_RPC_URL;
+  return {
+    executionLayer: env.EXECUTION_LAYER || "reth",
+    builderRpcUrl,
+    l2RpcUrl: env.L2_RPC_URL || builderRpcUrl,
+    blockTimeMs,
+    tickMs: positiveInt(env.TICK_MS, 200, 100, 250),
+    gracePeriodMs: positiveInt(env.GRACE_PERIOD_MS, Math.max(3_000, blockTimeMs * 3), 0, 600_000),
+    apiToken: env.API_TOKEN || undefined,
+  };
+}
+
+/** Where the funder key comes from; the secret value itself is resolved by `account/keys.ts`. */
+export type FunderSource =
+  | { kind: "private-key"; privateKey: `0x${string}`; accountsMnemonic?: string }
+  | { kind: "mnemonic"; mnemonic: string; accountsMnemonic?: string };
+
+export function funderSource(env: Env, chainId: number): FunderSource | undefined {
+  const accountsMnemonic = env.ACCOUNTS_MNEMONIC || undefined;
+  if (env.FUNDER_PRIVATE_KEY) {
+    const key = env.FUNDER_PRIVATE_KEY.startsWith("0x") ? env.FUNDER_PRIVATE_KEY : `0x${env.FUNDER_PRIVATE_KEY}`;
+    return { kind: "private-key", privateKey: key as `0x${string}`, accountsMnemonic };
+  }
+  if (env.FUNDER_MNEMONIC) return { kind: "mnemonic", mnemonic: env.FUNDER_MNEMONIC, accountsMnemonic };
+  if (chainId === DEV_CHAIN_ID) return { kind: "mnemonic", mnemonic: DEV_MNEMONIC, accountsMnemonic };
+  return undefined;
+}
+
+/** Auto-sizing from PRODUCT.md §7: ceil(TPS × blockSec / 30 × 1.5), clamped to 10–5000. */
+export function autoAccountCount(targetTps: number, blockTimeMs: number): number {
+  const raw = Math.ceil(((targetTps * (blockTimeMs / 1000)) / 30) * 1.5);
+  return Math.min(5000, Math.max(10, raw));
+}

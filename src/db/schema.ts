@@ -1,0 +1,84 @@
+/** D1 tables (PRODUCT.md §11). Migrations in `migrations/` are generated from this file. */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+
+export const testRuns = sqliteTable(
+  "test_runs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name"),
+    customName: text("custom_name"),
+    isFavorite: integer("is_favorite", { mode: "boolean" }).notNull().default(false),
+    /** 1 while the run is live, NULL after: a unique index on it makes "one active run" atomic. */
+    active: integer("active"),
+    status: text("status").notNull(),
+    pattern: text("pattern").notNull(),
+    transactionType: text("transaction_type").notNull(),
+    config: text("config", { mode: "json" }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+    durationMs: integer("duration_ms"),
+    targetTps: real("target_tps"),
+    numAccounts: integer("num_accounts"),
+    txSent: integer("tx_sent").notNull().default(0),
+    txConfirmed: integer("tx_confirmed").notNull().default(0),
+    txFailed: integer("tx_failed").notNull().default(0),
+    txDiscarded: integer("tx_discarded").notNull().default(0),
+    averageTps: real("average_tps"),
+    peakTps: real("peak_tps"),
+    sendLatency: text("send_latency", { mode: "json" }),
+    confirmLatency: text("confirm_latency", { mode: "json" }),
+    blockCount: integer("block_count"),
+    totalGasUsed: text("total_gas_used"),
+    startBlock: integer("start_block"),
+    endBlock: integer("end_block"),
+    errors: text("errors", { mode: "json" }),
+    environment: text("environment", { mode: "json" }),
+    verification: text("verification", { mode: "json" }),
+    errorMessage: text("error_message"),
+  },
+  (t) => [
+    uniqueIndex("test_runs_one_active").on(t.active).where(sql`active IS NOT NULL`),
+    index("test_runs_created").on(t.createdAt),
+  ],
+);
+
+export const timeSeries = sqliteTable(
+  "time_series",
+  {
+    runId: text("run_id").notNull(),
+    second: integer("second").notNull(),
+    txSent: integer("tx_sent").notNull(),
+    txConfirmed: integer("tx_confirmed").notNull(),
+    txFailed: integer("tx_failed").notNull(),
+    currentTps: real("current_tps").notNull(),
+    targetTps: real("target_tps").notNull(),
+    pending: integer("pending").notNull(),
+    gasUsed: text("gas_used").notNull(),
+    mgasPerSec: real("mgas_per_sec").notNull(),
+    fillRate: real("fill_rate").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.second] })],
+);
+
+export const txLogs = sqliteTable(
+  "tx_logs",
+  {
+    runId: text("run_id").notNull(),
+    hash: text("hash").notNull(),
+    account: text("account").notNull(),
+    nonce: integer("nonce").notNull(),
+    region: text("region").notNull(),
+    sentAt: integer("sent_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
+    blockNumber: integer("block_number"),
+    status: text("status").notNull(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.hash] }), index("tx_logs_run_sent").on(t.runId, t.sentAt)],
+);
+
+export type TestRunRow = typeof testRuns.$inferSelect;
+export type TimeSeriesRow = typeof timeSeries.$inferSelect;
+export type TxLogRow = typeof txLogs.$inferSelect;

@@ -1,0 +1,75 @@
+/** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
+import type { LatencySummary } from "./latency-sketch";
+
+export type RunStatus = "idle" | "initializing" | "running" | "verifying" | "completed" | "stopped" | "error";
+export type InitPhase = "deriving_accounts" | "funding_accounts" | "initializing_nonces";
+
+export interface TestMetrics {
+  runId: string | null;
+  name: string | null;
+  status: RunStatus;
+  initPhase: InitPhase | null;
+  pattern: string | null;
+  transactionType: string | null;
+  startedAt: number | null;
+  elapsedMs: number;
+  targetTps: number;
+  currentTps: number;
+  averageTps: number;
+  peakTps: number;
+  txSent: number;
+  txConfirmed: number;
+  txFailed: number;
+  txDiscarded: number;
+  txPending: number;
+  sendLatency: LatencySummary;
+  confirmLatency: LatencySummary;
+  blockCount: number;
+  totalGasUsed: string;
+  mgasPerSec: number;
+  fillRate: number;
+  errors: Record<string, number>;
+  accountsActive: number;
+  regions: Record<string, { accounts: number; txConfirmed: number }>;
+  startBlock: number | null;
+  endBlock: number | null;
+  verification: unknown;
+  error: string | null;
+}
+
+const EMPTY_SUMMARY: LatencySummary = { count: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 };
+
+export function idleMetrics(): TestMetrics {
+  return {
+    runId: null,
+    name: null,
+    status: "idle",
+    initPhase: null,
+    pattern: null,
+    transactionType: null,
+    startedAt: null,
+    elapsedMs: 0,
+    targetTps: 0,
+    currentTps: 0,
+    averageTps: 0,
+    peakTps: 0,
+    txSent: 0,
+    txConfirmed: 0,
+    txFailed: 0,
+    txDiscarded: 0,
+    txPending: 0,
+    sendLatency: EMPTY_SUMMARY,
+    confirmLatency: EMPTY_SUMMARY,
+    blockCount: 0,
+    totalGasUsed: "0",
+    mgasPerSec: 0,
+    fillRate: 0,
+    errors: {},
+    accountsActive: 0,
+    regions: {},
+    startBlock: null,
+    endBlock: null,
+    verification: null,
+    error: null,
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * RunCoordinator: one Durable Object per run. Its alarm is the run's clock: every tick it follows
+ * new blocks, hands each account object its slice of the rate, and writes what finished to D1.
+ * The decisions live in plain modules (patterns, dispatch, tracker, verify); this is the shell
+ * that holds the state and sequences them.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { DEFAULT_TIP_WEI, readConfig, type Env, type RuntimeConfig } from "../config";
+import type { StartTestRequest } from "../api/schemas";
+import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
+import { feeCap, fetchBlocks, parseBlock } from "../chain/node-queries";
+import { JsonRpcClient } from "../chain/rpc";
+import { RpcError } from "../errors";
+import type { InitPhase, TestMetrics } from "../metrics/test-metrics";
+import { distribute, takeFromBudget } from "./dispatch";
+import { accountStub, initializeRun, mapInChunks, planAccounts } from "./initialize";
+import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
+import { rateAt } from "./patterns";
+import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
+import { RunTracker } from "./tracker";
+import { verifyRun } from "./verify";
+
+const RUN_KEY = "run";
+const ACCOUNTS_KEY = "accounts";
+const FINAL_KEY = "final";
+/** Bursts one account object may have under way at once; more waits for the next tick. */
+const MAX_INFLIGHT_PER_ACCOUNT = 2;
+/** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
+const MAX_BLOCKS_PER_TICK = 100;
+const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
+
+export class RunCoordinator extends DurableObject<Env> {
+  private live: LiveRun | undefined;
+  private accountSlots: AccountSlot[] | undefined;
+  private readonly config: RuntimeConfig = readConfig(this.env);
+  private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
+  private readonly db = database(this.env.DB);
+
+  /** Starts the run: the first alarm initializes it, the following ones tick. */
+  async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number): Promise<void> {
+    if (this.record()) throw new Error(`run ${runId} already began`);
+    const run: RunRecord = {
+      runId,
+      request,
+      chainId,
+      createdAt,
+      status: "initializing",
+      initPhase: null,
+      stopRequested: false,
+      stopPhase: null,
+      numAccounts: 0,
+      regions: [],
+      startedAt: null,
+      sendingEndedAt: null,
+      graceDeadline: null,
+      startBlock: null,
+      endBlock: null,
+      verification: null,
+      error: null,
+    };
+    Object.assign(run, planAccounts(run, this.config));
+    this.save(run);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  async requestStop(): Promise<{ status: string }> {
+    const run = this.record();
+    if (!run || TERMINAL.includes(run.status)) return { status: run?.status ?? "idle" };
+    run.stopRequested = true;
+    this.save(run);
+    return { status: "stopping" };
+  }
+
+  /** Ends a run that cannot finish normally (lost state, stuck node): no verification. */
+  async abandon(reason: string): Promise<void> {
+    const run = this.record();
+    if (!run || TERMINAL.includes(run.status)) return;
+    await this.fail(run, new Error(reason));
+  }
+
+  async metrics(): Promise<TestMetrics | null> {
+    const final = this.ctx.storage.kv.get<TestMetrics>(FINAL_KEY);
+    if (final) return final;
+    const run = this.record();
+    return run ? buildMetrics(run, this.accounts(), this.live, Date.now()) : null;
+  }
+
+  async alarm(): Promise<void> {
+    const run = this.record();
+    if (!run || TERMINAL.includes(run.status)) return;
+    try {
+      if (run.status === "initializing") await this.initialize(run);
+      else if (!this.live) throw new Error("the coordinator restarted mid-run and lost its live state");
+      else await this.tick(run, this.live);
+    } catch (err) {
+      await this.fail(run, err);
+    }
+  }
+
+  private async initialize(run: RunRecord): Promise<void> {
+    const tip = run.request.tipGwei === undefined ? DEFAULT_TIP_WEI : BigInt(Math.round(run.request.tipGwei * 1e9));
+    const init = await initializeRun(this.env, this.rpc, run, tip, async (phase: InitPhase) => {
+      run.initPhase = phase;
+      this.save(run);
+      await updateRun(this.db, run.runId, { status: "initializing" });
+    });
+    this.ctx.storage.kv.put(ACCOUNTS_KEY, init.accounts);
+    this.accountSlots = init.accounts;
+    const now = Date.now();
+    Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock: init.startBlock });
+    this.save(run);
+    this.live = {
+      tracker: new RunTracker(now),
+      budget: { owed: 0 },
+      cursor: 0,
+      lastDispatchAt: now,
+      lastBlock: init.startBlock,
+      fees: init.fees,
+      inflight: new Map(),
+      inflightTotal: 0,
+      lastRunRowWriteAt: now,
+    };
+    await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock: init.startBlock, numAccounts: run.numAccounts });
+    await this.ctx.storage.setAlarm(now);
+  }
+
+  private async tick(run: RunRecord, live: LiveRun): Promise<void> {
+    const now = Date.now();
+    // Arm the next tick first: a slow tick then runs the next one right after, never skips it.
+    await this.ctx.storage.setAlarm(now + this.config.tickMs);
+    await this.followBlocks(live);
+    if (run.status === "running") {
+      const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
+      if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
+      if (run.stopRequested || now >= endAt) this.beginStop(run, now);
+    }
+    if (run.status === "verifying") await this.advanceStop(run, live, Date.now());
+    if (!TERMINAL.includes(run.status)) await this.flush(run, live, Date.now(), false);
+  }
+
+  /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
+  private dispatch(run: RunRecord, live: LiveRun, until: number): void {
+    const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
+    const rate = rateAt(run.request, midpoint / 1000);
+    const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, Math.max(1, rate));
+    live.lastDispatchAt = until;
+    const accounts = this.accounts();
+    const plan = distribute(count, accounts.length, live.cursor, (a) => (live.inflight.get(a) ?? 0) < MAX_INFLIGHT_PER_ACCOUNT);
+    live.cursor = plan.cursor;
+    live.budget.owed += plan.unplaced;
+    for (const slice of plan.slices) this.launchBurst(run, live, accounts[slice.account], slice.count);
+  }
+
+  /**
+   * Not awaited: the tick goes on while the account objects send. The result is folded into the
+   * tracker when it arrives; the in-flight count lets the stop sequence wait for every burst.
+   */
+  private launchBurst(run: RunRecord, live: LiveRun, slot: AccountSlot, count: number): void {
+    live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 0) + 1);
+    live.inflightTotal += 1;
+    accountStub(this.env, slot.region, slot.index)
+      .burst({ count, transactionType: run.request.transactionType, fees: live.fees })
+      .then((result) => live.tracker.recordBurst(result, slot.region))
+      .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"))
+      .finally(() => {
+        live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 1) - 1);
+        live.inflightTotal -= 1;
+      });
+  }
+
+  private async followBlocks(live: LiveRun): Promise<void> {
+    let latestRaw: unknown;
+    let gasPrice: string;
+    try {
+      const [latest, price] = await this.rpc.batch<unknown>([
+        { method: "eth_getBlockByNumber", params: ["latest", false] },
+        { method: "eth_gasPrice", params: [] },
+      ]);
+      if (!latest.ok) throw latest.error;
+      if (!price.ok) throw price.error;
+      latestRaw = latest.result;
+      gasPrice = price.result as string;
+    } catch (err) {
+      // The node not answering a poll is a figure of the run, not the end of it.
+      live.tracker.recordLostPoll(err instanceof RpcError ? err.errorClass : "unknown");
+      return;
+    }
+    const latest = parseBlock(latestRaw as Parameters<typeof parseBlock>[0]);
+    live.fees = {
+      maxFeePerGas: feeCap(BigInt(gasPrice), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas)).toString(),
+      maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
+    };
+    if (latest.number <= live.lastBlock) return;
+    const to = Math.min(latest.number, live.lastBlock + MAX_BLOCKS_PER_TICK);
+    const blocks = to === latest.number && to === live.lastBlock + 1 ? [latest] : await fetchBlocks(this.rpc, live.lastBlock + 1, to);
+    const seenAt = Date.now();
+    for (const block of blocks) live.tracker.recordBlock(block, seenAt);
+    live.lastBlock = to;
+  }
+
+  private beginStop(run: RunRecord, now: number): void {
+    Object.assign(run, { status: "verifying", stopPhase: "draining", sendingEndedAt: now });
+    this.save(run);
+  }
+
+  /** draining: wait for bursts under way, then close gaps → grace: wait for inclusion → verify. */
+  private async advanceStop(run: RunRecord, live: LiveRun, now: number): Promise<void> {
+    if (run.stopPhase === "draining") {
+      if (live.inflightTotal > 0) return;
+      const accounts = this.accounts();
+      const settled = await mapInChunks(accounts, (slot) => accountStub(this.env, slot.region, slot.index).settle(live.fees));
+      settled.forEach((result, i) => live.tracker.recordBurst(result, accounts[i].region));
+      Object.assign(run, { stopPhase: "grace", endBlock: live.lastBlock, graceDeadline: now + this.config.gracePeriodMs });
+      this.save(run);
+      return;
+    }
+    if (live.tracker.txPending > 0 && now < (run.graceDeadline ?? now)) return;
+    live.tracker.discardPending();
+    run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
+    await this.finish(run, run.stopRequested ? "stopped" : "completed");
+  }
+
+  private async finish(run: RunRecord, status: "completed" | "stopped" | "error"): Promise<void> {
+    run.status = status;
+    run.stopPhase = null;
+    this.save(run);
+    const now = Date.now();
+    if (this.live) await this.flush(run, this.live, now, true);
+    const metrics = buildMetrics(run, this.accounts(), this.live, now);
+    this.ctx.storage.kv.put(FINAL_KEY, metrics);
+    await updateRun(this.db, run.runId, { ...runRowFields(run, metrics), active: null, endedAt: now });
+    this.live = undefined;
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  private async fail(run: RunRecord, err: unknown): Promise<void> {
+    run.error = err instanceof Error ? err.message : String(err);
+    console.error(`run ${run.runId} failed: ${run.error}`);
+    await this.finish(run, "error");
+  }
+
+  /** Writes closed seconds and finished transactions; `final` also closes the running second. */
+  private async flush(run: RunRecord, live: LiveRun, now: number, final: boolean): Promise<void> {
+    const seconds = live.tracker.closeSeconds(final ? now + 1000 : now);
+    const logs = live.tracker.takeLogs();
+    try {
+      await insertTimeSeries(this.db, timeSeriesRows(run, live, seconds, now));
+      await insertTxLogs(this.db, run.runId, logs);
+      if (!final && now - live.lastRunRowWriteAt >= RUN_ROW_WRITE_INTERVAL_MS) {
+        live.lastRunRowWriteAt = now;
+        await updateRun(this.db, run.runId, runRowFields(run, buildMetrics(run, this.accounts(), live, now)));
+      }
+    } catch (err) {
+      // D1 is one writer and may push back; keep the records for the next tick rather than lose them.
+      live.tracker.requeueLogs(logs);
+      console.error(`run ${run.runId}: D1 write deferred: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  private record(): RunRecord | undefined {
+    return this.ctx.storage.kv.get<RunRecord>(RUN_KEY);
+  }
+
+  private save(run: RunRecord): void {
+    this.ctx.storage.kv.put(RUN_KEY, run);
+  }
+
+  private accounts(): AccountSlot[] {
+    this.accountSlots ??= this.ctx.storage.kv.get<AccountSlot[]>(ACCOUNTS_KEY);
+    return this.accountSlots ?? [];
+  }
+}

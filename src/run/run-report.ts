@@ -1,0 +1,105 @@
+/** Turning a run's record and tracker into TestMetrics, a D1 run row and time-series rows. */
+import { summarize } from "../metrics/latency-sketch";
+import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
+import type { NewRun } from "../db/queries";
+import type { timeSeries } from "../db/schema";
+import { peakRate, rateAt } from "./patterns";
+import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
+import type { SecondTotals } from "./tracker";
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: LiveRun | undefined, now: number): TestMetrics {
+  const base: TestMetrics = {
+    ...idleMetrics(),
+    runId: run.runId,
+    name: run.request.name ?? null,
+    status: run.status,
+    initPhase: run.initPhase,
+    pattern: run.request.pattern,
+    transactionType: run.request.transactionType,
+    startedAt: run.startedAt,
+    targetTps: peakRate(run.request),
+    startBlock: run.startBlock,
+    endBlock: run.endBlock,
+    verification: run.verification,
+    error: run.error,
+    accountsActive: accounts.length,
+    regions: regionBreakdown(accounts, {}),
+  };
+  if (!live || run.startedAt === null) return base;
+  const tracker = live.tracker;
+  const sendingMs = (run.sendingEndedAt ?? now) - run.startedAt;
+  const elapsedMs = now - run.startedAt;
+  return {
+    ...base,
+    elapsedMs,
+    targetTps: run.status === "running" ? rateAt(run.request, sendingMs / 1000) : base.targetTps,
+    currentTps: tracker.currentTps(now),
+    averageTps: round2(tracker.txConfirmed / Math.max(1, sendingMs / 1000)),
+    peakTps: tracker.peakTps,
+    txSent: tracker.txSent,
+    txConfirmed: tracker.txConfirmed,
+    txFailed: tracker.txFailed,
+    txDiscarded: tracker.txDiscarded,
+    txPending: tracker.txPending,
+    sendLatency: summarize(tracker.sendLatency),
+    confirmLatency: summarize(tracker.confirmLatency),
+    blockCount: tracker.blockCount,
+    totalGasUsed: tracker.totalGasUsed.toString(),
+    mgasPerSec: round2(Number(tracker.totalGasUsed) / 1e6 / Math.max(1, elapsedMs / 1000)),
+    fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
+    errors: { ...tracker.errors },
+    regions: regionBreakdown(accounts, tracker.regionConfirmed),
+  };
+}
+
+function regionBreakdown(accounts: AccountSlot[], confirmed: Record<string, number>): TestMetrics["regions"] {
+  const out: TestMetrics["regions"] = {};
+  for (const slot of accounts) {
+    out[slot.region] ??= { accounts: 0, txConfirmed: confirmed[slot.region] ?? 0 };
+    out[slot.region].accounts += 1;
+  }
+  return out;
+}
+
+/** The columns of `test_runs` that follow the run's progress. */
+export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
+  return {
+    status: m.status,
+    durationMs: m.elapsedMs,
+    targetTps: m.targetTps,
+    numAccounts: m.accountsActive,
+    txSent: m.txSent,
+    txConfirmed: m.txConfirmed,
+    txFailed: m.txFailed,
+    txDiscarded: m.txDiscarded,
+    averageTps: m.averageTps,
+    peakTps: m.peakTps,
+    sendLatency: m.sendLatency,
+    confirmLatency: m.confirmLatency,
+    blockCount: m.blockCount,
+    totalGasUsed: m.totalGasUsed,
+    startBlock: run.startBlock,
+    endBlock: run.endBlock,
+    errors: m.errors,
+    verification: run.verification,
+    errorMessage: run.error,
+  };
+}
+
+export function timeSeriesRows(run: RunRecord, live: LiveRun, seconds: SecondTotals[], now: number): Array<typeof timeSeries.$inferInsert> {
+  return seconds.map((s) => ({
+    runId: run.runId,
+    second: s.second,
+    txSent: s.sent,
+    txConfirmed: s.confirmed,
+    txFailed: s.failed,
+    currentTps: live.tracker.currentTps(now),
+    targetTps: rateAt(run.request, s.second),
+    pending: live.tracker.txPending,
+    gasUsed: s.gasUsed.toString(),
+    mgasPerSec: round2(Number(s.gasUsed) / 1e6),
+    fillRate: s.gasLimit === 0n ? 0 : round2(Number((s.gasUsed * 10_000n) / s.gasLimit) / 100),
+  }));
+}

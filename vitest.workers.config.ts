@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineProject } from "vitest/config";
+
+export default defineProject(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        main: "./src/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            BUILDER_RPC_URL: inject("anvilUrl"),
+            L2_RPC_URL: inject("anvilUrl"),
+          },
+        },
+      })),
+    ],
+    test: {
+      name: "workers",
+      include: ["test/workers/**/*.test.ts"],
+      globalSetup: ["./test/support/global-anvil.ts"],
+      setupFiles: ["./test/workers/setup.ts"],
+      // Every file shares one anvil and the same derived senders: run files one after another.
+      fileParallelism: false,
+      testTimeout: 120_000,
+      hookTimeout: 60_000,
+    },
+  };
+});
