@@ -1,0 +1,101 @@
+/**
+ * One account object against the real anvil: nonces reserved, sent as a batch, committed,
+ * rolled back on a real rejection and reused, resynced after "nonce too low", closed at settle.
+ */
+import { abortAllDurableObjects, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { FeeQuote } from "../../src/tx/types";
+import { chainRpc, rpcUrl } from "./helpers";
+
+const GOOD_FEES: FeeQuote = { maxFeePerGas: "20000000000", maxPriorityFeePerGas: "1000000000" };
+/** Below any base fee anvil starts with: the node refuses such a transaction outright. */
+const TOO_CHEAP: FeeQuote = { maxFeePerGas: "1", maxPriorityFeePerGas: "1" };
+
+let nextIndex = 900;
+
+async function freshAccount(fund = true) {
+  const index = nextIndex++;
+  const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender-test:${index}`));
+  const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
+  if (fund) await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
+  return { stub, address };
+}
+
+const nodeNonce = async (address: string, tag = "pending") => Number(await chainRpc<string>("eth_getTransactionCount", [address, tag]));
+
+async function waitForMined(address: string, nonce: number) {
+  for (let i = 0; i < 40 && (await nodeNonce(address, "latest")) < nonce; i++) await new Promise((r) => setTimeout(r, 250));
+  return nodeNonce(address, "latest");
+}
+
+describe("account object sending to anvil", () => {
+  it("starts from the node's pending nonce and sends a burst as one batch", async () => {
+    const { stub, address } = await freshAccount();
+    expect((await stub.syncNonce()).nonce).toBe(0);
+    const result = await stub.burst({ count: 5, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(result.attempted).toBe(5);
+    expect(result.failed).toEqual([]);
+    expect(result.sent.map((t) => t.nonce)).toEqual([0, 1, 2, 3, 4]);
+    expect(result.sendLatency.count).toBe(5);
+    expect(await waitForMined(address, 5)).toBe(5);
+    expect(await stub.ledgerSnapshot()).toMatchObject({ next: 5, sent: 5, free: [], reserved: [], unknown: [] });
+  });
+
+  it("rolls back nonces the node refused and reuses them first, leaving no gap", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    const refused = await stub.burst({ count: 3, transactionType: "eth-transfer", fees: TOO_CHEAP });
+    expect(refused.sent).toEqual([]);
+    expect(refused.failed.map((f) => f.errorClass)).toEqual(["underpriced", "underpriced", "underpriced"]);
+    expect((await stub.ledgerSnapshot()).free).toEqual([0, 1, 2]);
+
+    const retry = await stub.burst({ count: 4, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(retry.sent.map((t) => t.nonce)).toEqual([0, 1, 2, 3]);
+    expect(await waitForMined(address, 4)).toBe(4);
+  });
+
+  it("classifies a send without funds and keeps the nonce for reuse", async () => {
+    const { stub } = await freshAccount(false);
+    await stub.syncNonce();
+    const result = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(result.failed[0].errorClass).toBe("insufficient-funds");
+    expect(await stub.ledgerSnapshot()).toMatchObject({ next: 1, free: [0] });
+  });
+
+  it("confirms 'nonce too low' with the node and moves the ledger up to the node's nonce", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    // Something else used this account's nonces 0..19 behind the ledger's back.
+    await chainRpc("anvil_setNonce", [address, "0x14"]);
+    const stale = await stub.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(stale.failed.map((f) => f.errorClass)).toEqual(["nonce-too-low", "nonce-too-low"]);
+    expect((await stub.ledgerSnapshot()).next).toBe(20);
+
+    const fresh = await stub.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(fresh.sent.map((t) => t.nonce)).toEqual([20, 21]);
+    expect(await waitForMined(address, 22)).toBe(22);
+  });
+
+  it("resumes from its persisted ledger after the object restarts", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    await stub.burst({ count: 3, transactionType: "eth-transfer", fees: GOOD_FEES });
+    await abortAllDurableObjects();
+    const again = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender-test:${nextIndex - 1}`));
+    const after = await again.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    expect(after.sent.map((t) => t.nonce)).toEqual([3, 4]);
+    expect(await waitForMined(address, 5)).toBe(5);
+  });
+
+  it("closes rolled-back nonces at settle so later transactions are not stuck behind a gap", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    await stub.burst({ count: 2, transactionType: "eth-transfer", fees: TOO_CHEAP });
+    const closing = await stub.settle(GOOD_FEES);
+    expect(closing.sent.map((t) => t.nonce)).toEqual([0, 1]);
+    expect(await waitForMined(address, 2)).toBe(2);
+    const pool = await chainRpc<{ pending: Record<string, unknown>; queued: Record<string, unknown> }>("txpool_content");
+    const mine = (section: Record<string, unknown>) => Object.keys(section).filter((a) => a.toLowerCase() === address.toLowerCase());
+    expect([...mine(pool.pending), ...mine(pool.queued)]).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Whole runs through the HTTP API against the real anvil, each ending with the test's own audit
+ * of the chain: contiguous nonces per sender, an empty pool, and counts equal to what was mined.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { TestMetrics } from "../../src/metrics/test-metrics";
+import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, waitForRun } from "./helpers";
+
+function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof auditChain>>) {
+  expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
+  expect(m.txPending).toBe(0);
+  expect(audit.gaps).toEqual([]);
+  expect(audit.poolPending + audit.poolQueued).toBe(0);
+  expect(audit.loadTransactions).toBe(m.txConfirmed);
+  expect(m.verification).toMatchObject({ verified: true, includedOnChain: m.txConfirmed, poolLeftovers: 0, problems: [] });
+}
+
+describe("a constant-rate run end to end", () => {
+  // A failed assertion mid-run must not leave a live run that makes the next test's start a 409.
+  afterEach(async () => {
+    const { body } = await apiJson<TestMetrics>("/v1/status");
+    if (["initializing", "running", "verifying"].includes(body.status) && body.runId) {
+      await apiJson("/v1/stop", { method: "POST" });
+      await waitForRun(body.runId);
+    }
+  });
+
+  it("runs, refuses a second start, completes, verifies and lands in history", async () => {
+    const fromBlock = await blockNumber();
+    const started = await apiJson("/v1/start", {
+      method: "POST",
+      json: { pattern: "constant", durationSec: 6, numAccounts: 8, transactionType: "eth-transfer", constantRate: 40, name: "e2e" },
+    });
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ status: "started" });
+    const runId: string = started.body.runId;
+
+    const second = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 5, constantRate: 1 } });
+    expect(second.status).toBe(409);
+    expect(second.body.details).toEqual({ runId });
+
+    const running = await waitForRun(runId, (m) => m.status === "running" && m.txSent > 0);
+    expect(running.accountsActive).toBe(8);
+    expect(running.targetTps).toBe(40);
+
+    const m = await waitForRun(runId);
+    expect(m.status).toBe("completed");
+    expect(m.txConfirmed).toBeGreaterThanOrEqual(216); // 40 tps × 6 s, within 10 %
+    expect(m.txConfirmed).toBeLessThanOrEqual(264);
+    expect(m.txFailed).toBe(0);
+    expect(m.confirmLatency.count).toBe(m.txConfirmed);
+    expect(m.sendLatency.count).toBe(m.txSent);
+    expect(m.blockCount).toBeGreaterThanOrEqual(6);
+    expect(BigInt(m.totalGasUsed)).toBeGreaterThanOrEqual(21_000n * BigInt(m.txConfirmed));
+    expectNothingLost(m, await auditChain(fromBlock));
+
+    const history = await apiJson(`/v1/history?limit=100`);
+    const row = history.body.runs.find((r: { id: string }) => r.id === runId);
+    expect(row).toMatchObject({ status: "completed", name: "e2e", txConfirmed: m.txConfirmed, txSent: m.txSent });
+    expect(row.verification.verified).toBe(true);
+
+    const detail = await apiJson(`/history/${runId}`);
+    expect(detail.body.timeSeries.length).toBeGreaterThanOrEqual(6);
+    const perSecond = detail.body.timeSeries.reduce((sum: number, s: { txSent: number }) => sum + s.txSent, 0);
+    expect(perSecond).toBe(m.txSent);
+
+    const txs = await apiJson(`/v1/history/${runId}/transactions?limit=1000`);
+    expect(txs.body.total).toBe(m.txSent);
+    expect(txs.body.transactions.filter((t: { status: string }) => t.status === "confirmed")).toHaveLength(m.txConfirmed);
+  });
+
+  it("stops early on /stop, still verifies, and reuses the funded accounts", async () => {
+    const fromBlock = await blockNumber();
+    const funderNonceBefore = Number(await chainRpc<string>("eth_getTransactionCount", [DEV_FUNDER, "latest"]));
+    const { body } = await apiJson("/start", { method: "POST", json: { pattern: "constant", durationSec: 20, numAccounts: 8, constantRate: 10 } });
+    const runId: string = body.runId;
+    await waitForRun(runId, (m) => m.txConfirmed > 0);
+    // The first test left each sender funded for far more than 25 transfers: no top-up is sent.
+    expect(Number(await chainRpc<string>("eth_getTransactionCount", [DEV_FUNDER, "latest"]))).toBe(funderNonceBefore);
+
+    const stop = await apiJson("/v1/stop", { method: "POST" });
+    expect(stop.body).toEqual({ status: "stopping", runId });
+    const m = await waitForRun(runId);
+    expect(m.status).toBe("stopped");
+    expect(m.elapsedMs).toBeLessThan(20_000);
+    expectNothingLost(m, await auditChain(fromBlock));
+    expect((await apiJson("/v1/stop", { method: "POST" })).status).toBe(409);
+  });
+
+  it("spreads senders over location hints, funds the new ones, and follows a ramp", async () => {
+    const fromBlock = await blockNumber();
+    const { body } = await apiJson("/v1/start", {
+      method: "POST",
+      json: { pattern: "ramp", durationSec: 4, numAccounts: 12, rampStart: 10, rampEnd: 50, regions: ["weur", "enam"] },
+    });
+    const m = await waitForRun(body.runId);
+    expect(m.status).toBe("completed");
+    expect(m.regions).toEqual({
+      weur: { accounts: 6, txConfirmed: expect.any(Number) },
+      enam: { accounts: 6, txConfirmed: expect.any(Number) },
+    });
+    expect(m.regions.weur.txConfirmed + m.regions.enam.txConfirmed).toBe(m.txConfirmed);
+    expect(m.txConfirmed).toBeGreaterThan(100); // mean 30 tps × 4 s = 120
+    expectNothingLost(m, await auditChain(fromBlock));
+  });
+});
