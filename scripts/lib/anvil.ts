@@ -1,6 +1,7 @@
 /** A real anvil from the @foundry-rs/anvil npm package, on a free port. */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { jsonRpc } from "./json-rpc";
 import { freePort, startProcess, waitUntil, type Managed } from "./processes";
 
 const require = createRequire(import.meta.url);
@@ -28,18 +29,6 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--block-time", String(options.blockTimeSec ?? 1), ...(options.args ?? [])];
   const proc = startProcess(anvilBinary(), args);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil("anvil", async () => (await rpc(url, "eth_chainId")) !== undefined, 30_000, proc.child);
+  await waitUntil("anvil", async () => (await jsonRpc(url, "eth_chainId")) !== undefined, 30_000, proc.child);
   return { ...proc, url, port };
-}
-
-/** A one-off JSON-RPC call from Node, for scripts and tests. */
-export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
 }

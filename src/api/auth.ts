@@ -6,8 +6,8 @@ import { ApiError } from "../errors";
 export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = readConfig(c.env).apiToken;
   if (token) {
-    const header = c.req.header("authorization") ?? "";
-    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    // The scheme name is case-insensitive (RFC 7235).
+    const given = /^bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
     if (!(await sameSecret(given, token))) throw new ApiError(401, "missing or wrong bearer token");
   }
   await next();

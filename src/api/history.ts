@@ -17,7 +17,7 @@ function publicRun(row: TestRunRow) {
 }
 
 async function existingRun(env: Env, rawId: string): Promise<TestRunRow> {
-  const id = parseWith(runIdParam, rawId, "path");
+  const { id } = parseWith(runIdParam, { id: rawId }, "path");
   const run = await getRun(database(env.DB), id);
   if (!run) throw new ApiError(404, `no run ${id}`);
   return run;

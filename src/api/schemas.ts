@@ -101,7 +101,14 @@ export const transactionsQuery = z
 
 export const historyPatch = z
   .object({
-    customName: z.string().trim().max(200).nullable().optional(),
+    // A blank name clears the custom name rather than storing an empty string.
+    customName: z
+      .string()
+      .trim()
+      .max(200)
+      .nullable()
+      .optional()
+      .transform((v) => (v === "" ? null : v)),
     isFavorite: z.boolean().optional(),
   })
   .strict()
@@ -110,4 +117,4 @@ export const historyPatch = z
     path: ["customName"],
   });
 
-export const runIdParam = z.string().uuid();
+export const runIdParam = z.object({ id: z.uuid() });

@@ -1,4 +1,5 @@
 /** Starts one real anvil (1 s blocks) for the workerd suites and hands its URL to the pool. */
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { startAnvil } from "../../scripts/lib/anvil";
 

@@ -1,0 +1,37 @@
+/** A small Node client of the HTTP API, shared by the demo, the benchmark and the e2e tests. */
+import type { TestMetrics } from "../../src/metrics/test-metrics";
+
+export const TERMINAL_STATUSES = ["completed", "stopped", "error"];
+
+export async function postJson<T = any>(url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function getJson<T = any>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function startRun(baseUrl: string, request: Record<string, unknown>): Promise<string> {
+  const { status, body } = await postJson<{ runId?: string; error?: string }>(`${baseUrl}/v1/start`, request);
+  if (status !== 200 || !body.runId) throw new Error(`start refused (HTTP ${status}): ${body.error ?? JSON.stringify(body)}`);
+  return body.runId;
+}
+
+/** Polls `/v1/status` until the run ends, calling `onTick` with every snapshot. */
+export async function followRun(baseUrl: string, runId: string, onTick: (m: TestMetrics) => void = () => {}, pollMs = 1000, timeoutMs = 3_600_000): Promise<TestMetrics> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const metrics = await getJson<TestMetrics>(`${baseUrl}/v1/status`);
+    if (metrics.runId === runId) {
+      onTick(metrics);
+      if (TERMINAL_STATUSES.includes(metrics.status)) return metrics;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  throw new Error(`run ${runId} did not finish within ${timeoutMs} ms`);
+}

@@ -1,0 +1,35 @@
+/** Console rendering of a run: one progress line per poll, one summary table at the end. */
+import type { TestMetrics } from "../../src/metrics/test-metrics";
+
+export function progressLine(m: TestMetrics): string {
+  if (m.status === "initializing") return `[init] ${m.initPhase ?? "starting"}`;
+  const t = (m.elapsedMs / 1000).toFixed(0).padStart(4);
+  return `[${m.status.padEnd(9)}] t=${t}s sent=${m.txSent} confirmed=${m.txConfirmed} failed=${m.txFailed} pending=${m.txPending} tps=${m.currentTps.toFixed(1)} (target ${m.targetTps})`;
+}
+
+export function summaryTable(m: TestMetrics): string {
+  const v = (m.verification ?? {}) as { verified?: boolean; includedOnChain?: number; poolLeftovers?: number; accountsWithGaps?: number; problems?: string[] };
+  const lat = (l: TestMetrics["sendLatency"]) => `p50 ${l.p50} · p90 ${l.p90} · p99 ${l.p99} · max ${l.max} ms`;
+  const rows: Array<[string, string]> = [
+    ["run", `${m.runId} (${m.pattern}, ${m.transactionType})`],
+    ["status", m.status + (m.error ? ` — ${m.error}` : "")],
+    ["accounts", String(m.accountsActive)],
+    ["duration", `${(m.elapsedMs / 1000).toFixed(1)} s`],
+    ["sent / confirmed", `${m.txSent} / ${m.txConfirmed}`],
+    ["failed / discarded", `${m.txFailed} / ${m.txDiscarded}`],
+    ["target tps", String(m.targetTps)],
+    ["average / peak tps", `${m.averageTps} / ${m.peakTps}`],
+    ["send latency", lat(m.sendLatency)],
+    ["confirm latency", lat(m.confirmLatency)],
+    ["blocks / gas", `${m.blockCount} blocks, ${m.totalGasUsed} gas, ${m.mgasPerSec} MGas/s, fill ${m.fillRate} %`],
+    ["errors", Object.keys(m.errors).length ? JSON.stringify(m.errors) : "none"],
+    ["on chain", `${v.includedOnChain ?? "?"} load transactions in blocks ${m.startBlock ?? "?"}–${m.endBlock ?? "?"}`],
+    ["nonce gaps / pool", `${v.accountsWithGaps ?? "?"} accounts with gaps, ${v.poolLeftovers ?? "?"} left in pool`],
+    ["verified", v.verified ? "yes" : `NO ${(v.problems ?? []).join("; ")}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const line = "─".repeat(width + 2) + "┼" + "─".repeat(60);
+  return [line, ...rows.map(([k, val]) => ` ${k.padEnd(width)} │ ${val}`), line].join("\n");
+}
+
+export const runVerified = (m: TestMetrics) => m.status === "completed" && (m.verification as { verified?: boolean } | null)?.verified === true;

@@ -1,0 +1,202 @@
+/**
+ * The nonce ledger over a real Durable Object's SQLite storage: the state machine
+ * reserve → reserved → sent | free | unknown, the "reuse the lowest rolled-back nonce first" rule
+ * that keeps a sender free of gaps, and persistence across an object restart.
+ */
+import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { NonceLedger } from "../../src/account/nonce-ledger";
+
+let counter = 0;
+/** A unique object name per test: every ledger starts from empty tables. */
+const uniqueName = (label: string) => `ledger-test-${label}-${Date.now()}-${counter++}`;
+const stubFor = (name: string) => env.ACCOUNT.get(env.ACCOUNT.idFromName(name));
+const freshStub = (label: string) => stubFor(uniqueName(label));
+
+/** Runs `body` with a ledger over a fresh object's SQL storage. */
+async function withLedger<R>(label: string, body: (ledger: NonceLedger) => R): Promise<R> {
+  return runInDurableObject(freshStub(label), (_instance, state) => body(new NonceLedger(state.storage.sql)));
+}
+
+const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
+
+describe("nonce ledger: reserving", () => {
+  it("is not initialized, and refuses next(), before its first reset", async () => {
+    await withLedger("uninit", (ledger) => {
+      expect(ledger.initialized).toBe(false);
+      expect(() => ledger.next()).toThrow(/before its first reset/);
+      ledger.reset(0);
+      expect(ledger.initialized).toBe(true);
+    });
+  });
+
+  it("hands out consecutive nonces starting at the reset value", async () => {
+    await withLedger("consecutive", (ledger) => {
+      ledger.reset(42);
+      expect(ledger.next()).toBe(42);
+      const got = Array.from({ length: 5 }, () => ledger.reserve());
+      expect(got).toEqual([42, 43, 44, 45, 46]);
+      expect(ledger.next()).toBe(47);
+      expect(ledger.snapshot()).toEqual({ next: 47, reserved: [42, 43, 44, 45, 46], sent: 0, free: [], unknown: [] });
+    });
+  });
+
+  it("reset starts over: earlier slots are forgotten and `next` is the new value (even a lower one)", async () => {
+    await withLedger("reset-again", (ledger) => {
+      ledger.reset(10);
+      ledger.commit(ledger.reserve(), hash(10));
+      ledger.rollback(ledger.reserve());
+      ledger.reserve();
+      ledger.reset(3);
+      expect(ledger.snapshot()).toEqual({ next: 3, reserved: [], sent: 0, free: [], unknown: [] });
+      expect(ledger.reserve()).toBe(3);
+    });
+  });
+});
+
+describe("nonce ledger: transitions", () => {
+  it("commit moves reserved → sent, rollback moves reserved → free", async () => {
+    await withLedger("commit-rollback", (ledger) => {
+      ledger.reset(0);
+      const [a, b, c] = [ledger.reserve(), ledger.reserve(), ledger.reserve()];
+      ledger.commit(a, hash(a));
+      ledger.rollback(b);
+      expect(ledger.snapshot()).toEqual({ next: 3, reserved: [c], sent: 1, free: [b], unknown: [] });
+    });
+  });
+
+  it("reuses a rolled-back nonce before any new one, lowest first", async () => {
+    await withLedger("reuse", (ledger) => {
+      ledger.reset(100);
+      const nonces = Array.from({ length: 6 }, () => ledger.reserve()); // 100..105
+      // Roll back out of order: the ledger must still hand back the lowest first.
+      for (const n of [104, 101, 103]) ledger.rollback(n);
+      for (const n of [100, 102, 105]) ledger.commit(n, hash(n));
+      expect(nonces).toEqual([100, 101, 102, 103, 104, 105]);
+      expect(ledger.snapshot().free).toEqual([101, 103, 104]);
+
+      expect(ledger.reserve()).toBe(101);
+      expect(ledger.reserve()).toBe(103);
+      expect(ledger.reserve()).toBe(104);
+      // Reusing free slots did not advance `next`; only now does a fresh nonce come out.
+      expect(ledger.next()).toBe(106);
+      expect(ledger.reserve()).toBe(106);
+      expect(ledger.snapshot()).toEqual({ next: 107, reserved: [101, 103, 104, 106], sent: 3, free: [], unknown: [] });
+    });
+  });
+
+  it("a reused nonce can be committed with a new hash", async () => {
+    await withLedger("reuse-commit", (ledger) => {
+      ledger.reset(0);
+      ledger.rollback(ledger.reserve());
+      const again = ledger.reserve();
+      expect(again).toBe(0);
+      ledger.commit(again, hash(1));
+      expect(ledger.snapshot()).toEqual({ next: 1, reserved: [], sent: 1, free: [], unknown: [] });
+    });
+  });
+
+  it("markUnknown keeps the hash; the slot then resolves by commit or by rollback", async () => {
+    await withLedger("unknown", (ledger) => {
+      ledger.reset(7);
+      const [a, b] = [ledger.reserve(), ledger.reserve()];
+      ledger.markUnknown(a, hash(0xa));
+      ledger.markUnknown(b, hash(0xb));
+      expect(ledger.snapshot()).toEqual({ next: 9, reserved: [], sent: 0, free: [], unknown: [7, 8] });
+      expect(ledger.unknownSlots()).toEqual([
+        { nonce: 7, txHash: hash(0xa) },
+        { nonce: 8, txHash: hash(0xb) },
+      ]);
+
+      ledger.commit(a, hash(0xa)); // the node knew it
+      ledger.rollback(b); // the node never saw it
+      expect(ledger.unknownSlots()).toEqual([]);
+      expect(ledger.snapshot()).toEqual({ next: 9, reserved: [], sent: 1, free: [8], unknown: [] });
+      expect(ledger.reserve()).toBe(8);
+    });
+  });
+
+  it("refuses illegal transitions and leaves the slot as it was", async () => {
+    await withLedger("illegal", (ledger) => {
+      ledger.reset(0);
+      const sent = ledger.reserve();
+      ledger.commit(sent, hash(1));
+      const freed = ledger.reserve();
+      ledger.rollback(freed);
+      const before = ledger.snapshot();
+
+      expect(() => ledger.commit(sent, hash(2))).toThrow(/nonce 0/); // commit twice
+      expect(() => ledger.rollback(sent)).toThrow(/nonce 0/); // a sent nonce cannot come back
+      expect(() => ledger.markUnknown(sent, hash(3))).toThrow(/nonce 0/);
+      expect(() => ledger.commit(99, hash(4))).toThrow(/nonce 99/); // never reserved
+      expect(() => ledger.rollback(99)).toThrow(/nonce 99/);
+      expect(() => ledger.commit(freed, hash(5))).toThrow(/nonce 1/); // free is not reserved
+      expect(() => ledger.rollback(freed)).toThrow(/nonce 1/); // rollback twice
+
+      expect(ledger.snapshot()).toEqual(before);
+    });
+  });
+});
+
+describe("nonce ledger: raiseFloor", () => {
+  it("drops free slots below the floor and moves `next` up to it", async () => {
+    await withLedger("floor-up", (ledger) => {
+      ledger.reset(0);
+      expect(Array.from({ length: 6 }, () => ledger.reserve())).toEqual([0, 1, 2, 3, 4, 5]);
+      for (const n of [1, 3, 5]) ledger.rollback(n);
+      for (const n of [0, 2, 4]) ledger.commit(n, hash(n));
+
+      ledger.raiseFloor(10);
+      // Free 1, 3, 5 are below the floor: the node has used them, so they must never be handed out.
+      expect(ledger.snapshot()).toEqual({ next: 10, reserved: [], sent: 3, free: [], unknown: [] });
+      expect(ledger.reserve()).toBe(10);
+    });
+  });
+
+  it("keeps free slots at or above the floor, and never moves `next` backwards", async () => {
+    await withLedger("floor-partial", (ledger) => {
+      ledger.reset(20);
+      expect(Array.from({ length: 5 }, () => ledger.reserve())).toEqual([20, 21, 22, 23, 24]);
+      for (const n of [20, 22, 24]) ledger.rollback(n);
+
+      ledger.raiseFloor(22);
+      expect(ledger.snapshot()).toEqual({ next: 25, reserved: [21, 23], sent: 0, free: [22, 24], unknown: [] });
+
+      ledger.raiseFloor(5); // a lower floor than `next` changes nothing
+      expect(ledger.snapshot()).toEqual({ next: 25, reserved: [21, 23], sent: 0, free: [22, 24], unknown: [] });
+      expect(ledger.reserve()).toBe(22);
+    });
+  });
+});
+
+describe("nonce ledger: persistence", () => {
+  it("survives an object restart: `next` and the free list are read back from SQLite", async () => {
+    const name = uniqueName("restart");
+    const firstInstances = new WeakSet<object>();
+    await runInDurableObject(stubFor(name), (instance, state) => {
+      firstInstances.add(instance);
+      const ledger = new NonceLedger(state.storage.sql);
+      ledger.reset(5);
+      const nonces = Array.from({ length: 5 }, () => ledger.reserve()); // 5..9
+      ledger.commit(nonces[0], hash(5));
+      ledger.rollback(nonces[1]);
+      ledger.rollback(nonces[3]);
+      ledger.commit(nonces[2], hash(7));
+      ledger.markUnknown(nonces[4], hash(9));
+    });
+
+    await abortAllDurableObjects();
+
+    // A stub is bound to the aborted instance: a new one reaches the restarted object.
+    await runInDurableObject(stubFor(name), (instance, state) => {
+      // A new instance proves the restart happened (otherwise this would only test memory).
+      expect(firstInstances.has(instance)).toBe(false);
+      const ledger = new NonceLedger(state.storage.sql);
+      expect(ledger.initialized).toBe(true);
+      expect(ledger.next()).toBe(10);
+      expect(ledger.snapshot()).toEqual({ next: 10, reserved: [], sent: 2, free: [6, 8], unknown: [9] });
+      expect(ledger.unknownSlots()).toEqual([{ nonce: 9, txHash: hash(9) }]);
+      expect(ledger.reserve()).toBe(6);
+    });
+  });
+});
