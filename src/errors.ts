@@ -50,8 +50,8 @@ const MESSAGE_CLASSES: ReadonlyArray<[RegExp, SendErrorClass]> = [
   [/nonce too low|nonce has already been used|oldnonce|nonce is too low|invalid nonce.*lower/i, "nonce-too-low"],
   [/nonce too high|nonce gap|noncegap|future nonce/i, "nonce-too-high"],
   [/underpriced|fee cap less than block base fee|max fee per gas less than block base fee|feetoolow|gas price too low|gas price below/i, "underpriced"],
-  [/insufficient funds|insufficientfunds|lack of funds/i, "insufficient-funds"],
-  [/gas limit|intrinsic gas too low|exceeds block gas limit|out of gas/i, "gas-limit"],
+  [/insufficient funds|insufficientfunds|lack of funds|upfront cost exceeds account balance/i, "insufficient-funds"],
+  [/gas limit|intrinsic gas too (low|high)|exceeds block gas limit|out of gas/i, "gas-limit"],
   [/rate limit|too many requests/i, "rate-limited"],
   [/timeout|timed out/i, "timeout"],
 ];

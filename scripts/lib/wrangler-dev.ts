@@ -25,14 +25,21 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   await run(process.execPath, [WRANGLER, "d1", "migrations", "apply", "loadgen", "--local", "--persist-to", persistDir], {
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
   });
-  const port = await freePort();
   const vars = { BUILDER_RPC_URL: options.rpcUrl, L2_RPC_URL: options.rpcUrl, EXECUTION_LAYER: "anvil", ...options.vars };
-  const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistDir, "--show-interactive-dev-session=false"];
+  const args = ["--persist-to", persistDir];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  return { ...(await startWrangler(args, "/v1/health")), persistDir };
+}
+
+/** `wrangler dev` on a free port with extra arguments, ready once `readyPath` answers 2xx. */
+export async function startWrangler(extraArgs: string[], readyPath: string): Promise<Managed & { url: string }> {
+  const port = await freePort();
+  const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...extraArgs];
   const proc = startProcess(process.execPath, args, { ...process.env, WRANGLER_SEND_METRICS: "false" });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil("wrangler dev", async () => (await fetch(`${url}/v1/health`)).ok, 90_000, proc.child).catch((err) => {
+  await waitUntil("wrangler dev", async () => (await fetch(`${url}${readyPath}`)).ok, 90_000, proc.child).catch(async (err) => {
+    await proc.stop();
     throw new Error(`${err.message}\n${proc.output()}`);
   });
-  return { ...proc, url, persistDir };
+  return { ...proc, url };
 }

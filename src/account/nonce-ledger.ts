@@ -71,8 +71,9 @@ export class NonceLedger {
   }
 
   /**
-   * The node says every nonce below `floor` is used. Free or reserved slots below it can never be
-   * sent again, so they are dropped; the next fresh nonce is at least `floor`. Never moves backwards.
+   * The node says every nonce below `floor` is used. Free slots below it can never be sent again,
+   * so they are dropped; reserved ones stay, since a send under way must still be able to commit.
+   * The next fresh nonce is at least `floor`; it never moves backwards.
    */
   raiseFloor(floor: number): void {
     this.sql.exec(`DELETE FROM nonce_slots WHERE nonce < ? AND state = 'free'`, floor);

@@ -23,8 +23,15 @@ import { verifyRun } from "./verify";
 const RUN_KEY = "run";
 const ACCOUNTS_KEY = "accounts";
 const FINAL_KEY = "final";
-/** Bursts one account object may have under way at once; more waits for the next tick. */
-const MAX_INFLIGHT_PER_ACCOUNT = 2;
+/**
+ * Backpressure: an account object gets a new burst only once its last one has answered, and a
+ * burst is at most one JSON-RPC batch. When the objects cannot keep up (signing is CPU), the rate
+ * falls to what they sustain instead of piling up work that starves the tick and the API.
+ */
+const MAX_INFLIGHT_PER_ACCOUNT = 1;
+const MAX_BURST = 200;
+/** Work owed from a late tick is carried for at most this many ticks. */
+const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
 const MAX_BLOCKS_PER_TICK = 100;
 const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
@@ -142,10 +149,12 @@ export class RunCoordinator extends DurableObject<Env> {
   private dispatch(run: RunRecord, live: LiveRun, until: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
     const rate = rateAt(run.request, midpoint / 1000);
-    const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, Math.max(1, rate));
+    const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
+    const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
     live.lastDispatchAt = until;
     const accounts = this.accounts();
-    const plan = distribute(count, accounts.length, live.cursor, (a) => (live.inflight.get(a) ?? 0) < MAX_INFLIGHT_PER_ACCOUNT);
+    const idle = (a: number) => (live.inflight.get(a) ?? 0) < MAX_INFLIGHT_PER_ACCOUNT;
+    const plan = distribute(count, accounts.length, live.cursor, idle, MAX_BURST);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
     for (const slice of plan.slices) this.launchBurst(run, live, accounts[slice.account], slice.count);

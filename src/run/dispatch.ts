@@ -26,14 +26,16 @@ export interface Slice {
 
 /**
  * Spreads `count` transactions over the accounts that can take more, round-robin from `cursor`
- * so that over many ticks every account sends the same share. Returns the slices and the cursor
- * for the next tick. Accounts not in `available` are skipped; what cannot be placed is returned.
+ * so that over many ticks every account sends the same share. No account gets more than
+ * `maxPerAccount` (one JSON-RPC batch). Accounts not in `available` are skipped; what cannot be
+ * placed is returned as `unplaced`, with the cursor for the next tick.
  */
 export function distribute(
   count: number,
   numAccounts: number,
   cursor: number,
   available: (account: number) => boolean,
+  maxPerAccount = Number.POSITIVE_INFINITY,
 ): { slices: Slice[]; cursor: number; unplaced: number } {
   const open: number[] = [];
   for (let k = 0; k < numAccounts; k++) {
@@ -41,10 +43,14 @@ export function distribute(
     if (available(account)) open.push(account);
   }
   if (open.length === 0 || count === 0) return { slices: [], cursor, unplaced: count };
-  const base = Math.floor(count / open.length);
-  const extra = count % open.length;
+  const placed = Math.min(count, open.length * maxPerAccount);
+  const base = Math.floor(placed / open.length);
+  const extra = placed % open.length;
   const slices = open
     .map((account, i) => ({ account, count: base + (i < extra ? 1 : 0) }))
     .filter((s) => s.count > 0);
-  return { slices, cursor: (cursor + extra) % numAccounts, unplaced: 0 };
+  // Next tick starts after the last account that got an extra one, among those that were open:
+  // counting over all accounts would hand a busy account's turn to its neighbour.
+  const next = extra > 0 ? (open[extra - 1] + 1) % numAccounts : cursor;
+  return { slices, cursor: next, unplaced: count - placed };
 }

@@ -212,6 +212,12 @@ describe("dispatch: distribute", () => {
     }
   });
 
+  it("gives no account more than maxPerAccount and returns the rest as unplaced", () => {
+    const { slices, unplaced } = distribute(1000, 4, 0, all, 200);
+    expect(slices.map((s) => s.count)).toEqual([200, 200, 200, 200]);
+    expect(unplaced).toBe(200);
+  });
+
   it("returns everything as unplaced when no account is available, keeping the cursor", () => {
     expect(distribute(25, 5, 3, () => false)).toEqual({ slices: [], cursor: 3, unplaced: 25 });
   });
