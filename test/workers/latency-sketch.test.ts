@@ -13,18 +13,8 @@ import {
   summarize,
   type SketchData,
 } from "../../src/metrics/latency-sketch";
+import { mulberry32 } from "../support/seeded-random";
 
-/** A small seeded PRNG, so every run sees the same values and a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Log-normal-ish latencies between 1 and 10,000 ms: most near ~100 ms, long tails both ways. */
 function latencies(n: number, seed: number, { integers = false } = {}): number[] {

@@ -6,17 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { distribute, takeFromBudget, type Budget } from "../../src/run/dispatch";
 import { expectedTransactions, peakRate, rateAt, type PatternConfig } from "../../src/run/patterns";
+import { mulberry32 } from "../support/seeded-random";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("patterns: rate at a time", () => {
   it("constant: the rate inside the duration, 0 before it and from its end on", () => {
