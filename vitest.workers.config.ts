@@ -11,8 +11,10 @@ export default defineProject(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            BUILDER_RPC_URL: inject("anvilUrl"),
-            L2_RPC_URL: inject("anvilUrl"),
+            BUILDER_RPC_URL: inject("proxyUrl"),
+            L2_RPC_URL: inject("proxyUrl"),
+            TEST_ANVIL_URL: inject("anvilUrl"),
+            TEST_FAULTS_URL: inject("faultControlUrl"),
           },
         },
       })),

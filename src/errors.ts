@@ -35,24 +35,48 @@ export class RpcError extends Error {
     readonly errorClass: SendErrorClass,
     message: string,
     readonly code?: number,
-    /** True when the request certainly never reached the node (nothing could have been accepted). */
-    readonly notDelivered = false,
+    /** From a `Retry-After` header: how long the endpoint asked us to wait, in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "RpcError";
   }
 }
 
-/** Wording used by anvil, geth, reth, erigon, nethermind and besu, most specific first. */
+/**
+ * Wording of anvil, geth, reth, erigon, nethermind and besu (as `eth_sendRawTransaction` answers
+ * them; test/workers/fixtures/rpc-error-bodies.ts holds the bodies and where each came from), plus
+ * the rate-limit and timeout texts gateways put inside a JSON-RPC error. The first pattern that
+ * matches wins, so an entry comes before any whose words its messages also contain. Only the
+ * message is read: codes are not reliable (-32000 means anything; besu's gas-limit error shares
+ * -32005 with gateways' rate limits). Nethermind answers in either its names (`OldNonce`,
+ * `NonceGap`, ...) or geth's phrases, depending on the release; erigon prefixes an import result
+ * (`FEE_TOO_LOW: `, `INTERNAL_ERROR: `). A few alternatives (ethers, OpenEthereum, revm wording)
+ * were here before the fixtures and are kept though no fixture needs them.
+ */
 const MESSAGE_CLASSES: ReadonlyArray<[RegExp, SendErrorClass]> = [
-  [/already known|already imported|known transaction|alreadyknown|transaction already exists/i, "already-known"],
-  [/replacement (transaction )?underpriced|replacement fee too low|replacementnotallowed/i, "replacement-underpriced"],
-  [/nonce too low|nonce has already been used|oldnonce|nonce is too low|invalid nonce.*lower/i, "nonce-too-low"],
-  [/nonce too high|nonce gap|noncegap|future nonce/i, "nonce-too-high"],
-  [/underpriced|fee cap less than block base fee|max fee per gas less than block base fee|feetoolow|gas price too low|gas price below/i, "underpriced"],
-  [/insufficient funds|insufficientfunds|lack of funds|upfront cost exceeds account balance/i, "insufficient-funds"],
-  [/gas limit|intrinsic gas too (low|high)|exceeds block gas limit|out of gas/i, "gas-limit"],
-  [/rate limit|too many requests/i, "rate-limited"],
+  // The node already holds this exact transaction, so it counts as sent. Ahead of everything else.
+  // `\b` keeps anvil's "Unknown transaction type" out; erigon says "existing tx(n) with same hash".
+  [/already known|already imported|\bknown transaction|alreadyknown|transaction already exists|existing txn? with same hash/i, "already-known"],
+  // Must win over "underpriced" below: same-nonce replacements (erigon: "could not replace existing tx").
+  [/replacement (transaction )?underpriced|replacement fee too low|replacementnotallowed|could not replace existing tx/i, "replacement-underpriced"],
+  // The sender's nonce is stale and must be re-read from the node. besu "Nonce too low", nethermind "OldNonce".
+  [/nonce too low|oldnonce|nonce is too low|nonce has already been used|invalid nonce.*lower/i, "nonce-too-low"],
+  // A gap or a nonce too far ahead: nethermind "NonceGap" / "FutureNonce" / "nonce too far in future",
+  // besu "Transaction nonce is too distant from current sender nonce".
+  [/nonce too high|nonce ?gap|future ?nonce|nonce ?too ?far ?in ?future|nonce is too distant/i, "nonce-too-high"],
+  // Fee below what the pool or the block asks: geth/reth "transaction underpriced", geth and besu
+  // "gas price below ...", reth "priority fee below minimum", erigon "fee too low", nethermind "FeeTooLow".
+  [/underpriced|fee cap less than block base fee|max fee per gas less than block base fee|fee ?too ?low|gas price too low|gas price below|priority fee below minimum/i, "underpriced"],
+  // besu "Upfront cost exceeds account balance", nethermind "InsufficientFunds", revm "lack of funds".
+  [/insufficient ?funds|lack of funds|upfront cost exceeds account balance/i, "insufficient-funds"],
+  // Gas limit below intrinsic gas or above the block's / the tx cap. erigon "IntrinsicGas", besu
+  // "Intrinsic gas exceeds gas limit", nethermind "GasLimitExceeded, Gas limit: ...".
+  [/gas limit|intrinsic ?gas|out of gas/i, "gas-limit"],
+  // Gateways: Infura "request rate limited" / "request rate exceeded", Alchemy "compute units per
+  // second capacity", proxies relaying "429 Too Many Requests".
+  [/rate limit|request rate exceeded|too many requests|compute units per second/i, "rate-limited"],
+  // geth's HTTP write timeout ("request timed out", -32002) and proxies' upstream timeouts.
   [/timeout|timed out/i, "timeout"],
 ];
 

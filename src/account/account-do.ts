@@ -13,7 +13,7 @@ import { selfTransfer } from "../tx/eth-transfer";
 import type { FeeQuote, TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
-import { lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { emptyBurst, lookUpTransactions, mergeBursts as merge, resubmit, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 
 export interface AccountSetup {
   index: number;
@@ -30,9 +30,16 @@ export interface BurstSlice {
 const SETUP_KEY = "setup";
 
 export class AccountDO extends DurableObject<Env> {
-  private readonly ledger = new NonceLedger(this.ctx.storage.sql);
+  private readonly ledger: NonceLedger;
   private signer: LocalAccount | undefined;
   private rpc: JsonRpcClient | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.ledger = new NonceLedger(ctx.storage.sql);
+    // A new instance has no send under way: reservations left by a dead one were never signed.
+    this.ledger.releaseOrphans();
+  }
 
   /** Binds the object to a sender index and endpoint; returns the sender's address. */
   async prepare(setup: AccountSetup): Promise<{ address: string }> {
@@ -54,8 +61,46 @@ export class AccountDO extends DurableObject<Env> {
     return { address: deps.signer.address, nonce };
   }
 
+  /**
+   * Sends `count` transactions. Outcomes left unknown by an earlier burst (the node could not even
+   * be asked) are settled first, so a nonce the node never got is reused before the gap grows.
+   */
   async burst(slice: BurstSlice): Promise<BurstResult> {
-    return sendBurst(this.deps(slice.transactionType), slice.count, slice.fees);
+    const deps = this.deps(slice.transactionType);
+    const recovered = await this.resolveUnknown(deps);
+    return merge(recovered, await sendBurst(deps, slice.count, slice.fees));
+  }
+
+  /**
+   * After a burst whose answer the coordinator never got (the object restarted, the call broke):
+   * asks the node about every transaction still `unknown` and reports what it found.
+   */
+  async recover(): Promise<BurstResult> {
+    return this.resolveUnknown(this.deps("eth-transfer"));
+  }
+
+  /** Sends these nonces' transactions again, byte for byte: the node lost them or sits on them. */
+  async rebroadcast(nonces: number[]): Promise<BurstResult> {
+    const slots = this.ledger.sentSlots(nonces);
+    return resubmit(this.deps("eth-transfer"), slots.map((s) => ({ nonce: s.nonce, raw: s.raw! })), Date.now());
+  }
+
+  /**
+   * Resync (circuit breaker): asks the node for the pending nonce. Above the ledger, something else
+   * used nonces and the ledger moves up; below it, the node lost transactions it had accepted, and
+   * they are sent again unchanged — never re-signed, so never two transactions for one nonce.
+   */
+  async resync(): Promise<BurstResult> {
+    const deps = this.deps("eth-transfer");
+    const recovered = await this.resolveUnknown(deps);
+    const nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
+    const next = this.ledger.next();
+    if (nodeNonce >= next) {
+      this.ledger.raiseFloor(nodeNonce);
+      return recovered;
+    }
+    const lost = Array.from({ length: next - nodeNonce }, (_, i) => nodeNonce + i);
+    return merge(recovered, await this.rebroadcast(lost));
   }
 
   /**
@@ -64,25 +109,29 @@ export class AccountDO extends DurableObject<Env> {
    */
   async settle(fees: FeeQuote): Promise<BurstResult> {
     const deps = this.deps("eth-transfer");
-    await this.resolveUnknown(deps);
+    const recovered = await this.resolveUnknown(deps);
     const gaps = this.ledger.snapshot().free.length;
-    return sendBurst({ ...deps, build: selfTransfer }, gaps, fees);
+    return merge(recovered, await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
   }
 
   async ledgerSnapshot(): Promise<LedgerSnapshot> {
     return this.ledger.snapshot();
   }
 
-  private async resolveUnknown(deps: SenderDeps): Promise<void> {
-    if (!this.ledger.initialized) return;
+  private async resolveUnknown(deps: SenderDeps): Promise<BurstResult> {
+    const result = emptyBurst(deps.signer.address);
+    if (!this.ledger.initialized) return result;
     const unknown = this.ledger.unknownSlots();
-    if (unknown.length === 0) return;
+    if (unknown.length === 0) return result;
     const known = await lookUpTransactions(deps.rpc, unknown.map((u) => u.txHash));
-    if (!known) return;
+    if (!known) return result;
     unknown.forEach((slot, i) => {
-      if (known[i]) this.ledger.commit(slot.nonce, slot.txHash);
-      else this.ledger.rollback(slot.nonce);
+      if (!this.ledger.resolve(slot.nonce, slot.txHash, known[i])) return;
+      const tx = { hash: slot.txHash, nonce: slot.nonce, sentAt: slot.sentAt ?? Date.now() };
+      if (known[i]) result.sent.push(tx);
+      else result.failed.push({ ...tx, errorClass: "unknown", message: "the node does not have the transaction" });
     });
+    return result;
   }
 
   private deps(transactionType: TransactionType): SenderDeps {

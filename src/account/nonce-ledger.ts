@@ -4,10 +4,12 @@
  * Every method is synchronous on purpose: a nonce is reserved before the caller's first `await`,
  * so no other call into the object can interleave between choosing a nonce and recording it.
  *
- *   reserve ──► reserved ──commit──► sent
- *                   │
- *                   ├──rollback──► free (reused before any new nonce: no gap is left behind)
- *                   └──markUnknown──► unknown (resolved later by asking the node)
+ *   reserve ──► reserved ──markSigned──► unknown ──commit──► sent
+ *                   │                       │
+ *                   └──────rollback─────────┴──rollback──► free (reused before any new nonce)
+ *
+ * A signed transaction is `unknown` from the moment before its request leaves until the node
+ * answers: if the object dies in between, the hash and raw bytes are there to ask the node.
  */
 
 export type SlotState = "reserved" | "sent" | "free" | "unknown";
@@ -20,13 +22,22 @@ export interface LedgerSnapshot {
   unknown: number[];
 }
 
+export interface SignedSlot {
+  nonce: number;
+  txHash: string;
+  raw: string | null;
+  sentAt: number | null;
+}
+
 export class NonceLedger {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_slots (
       nonce INTEGER PRIMARY KEY,
       state TEXT NOT NULL,
-      tx_hash TEXT
+      tx_hash TEXT,
+      raw TEXT,
+      sent_at INTEGER
     )`);
   }
 
@@ -46,7 +57,7 @@ export class NonceLedger {
       `SELECT nonce FROM nonce_slots WHERE state = 'free' ORDER BY nonce LIMIT 1`,
     ).toArray()[0];
     if (free) {
-      this.sql.exec(`UPDATE nonce_slots SET state = 'reserved', tx_hash = NULL WHERE nonce = ?`, free.nonce);
+      this.sql.exec(`UPDATE nonce_slots SET state = 'reserved', tx_hash = NULL, raw = NULL, sent_at = NULL WHERE nonce = ?`, free.nonce);
       return free.nonce;
     }
     const nonce = this.next();
@@ -55,19 +66,53 @@ export class NonceLedger {
     return nonce;
   }
 
-  /** The node has the transaction (accepted, or "already known"). */
-  commit(nonce: number, txHash: string): void {
-    this.transition(nonce, ["reserved", "unknown"], "sent", txHash);
-  }
-
-  /** The transaction certainly did not reach the node: the nonce goes back to be reused first. */
-  rollback(nonce: number): void {
-    this.transition(nonce, ["reserved", "unknown"], "free", null);
+  /** Signed and about to be sent: from here on only the node can say what became of it. */
+  markSigned(nonce: number, txHash: string, raw: string, sentAt: number): void {
+    this.transition(nonce, ["reserved"], "unknown", { txHash, raw, sentAt });
   }
 
   /** The outcome is not known (response lost): keep the hash so the node can be asked later. */
   markUnknown(nonce: number, txHash: string): void {
-    this.transition(nonce, ["reserved"], "unknown", txHash);
+    this.transition(nonce, ["reserved"], "unknown", { txHash });
+  }
+
+  /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
+  commit(nonce: number, txHash: string): void {
+    this.transition(nonce, ["reserved", "unknown"], "sent", { txHash });
+  }
+
+  /** The nonce was used by another transaction: nothing of ours to re-broadcast. */
+  consume(nonce: number): void {
+    this.transition(nonce, ["reserved", "unknown"], "sent", { raw: null });
+  }
+
+  /** The transaction certainly is not at the node: the nonce goes back to be reused first. */
+  rollback(nonce: number): void {
+    this.transition(nonce, ["reserved", "unknown"], "free", { raw: null });
+  }
+
+  /**
+   * Settles an `unknown` slot from the node's answer, if it is still unknown with that hash (two
+   * resolutions may race across an await; the second finds nothing left to do). True if applied.
+   */
+  resolve(nonce: number, txHash: string, nodeHasIt: boolean): boolean {
+    const cursor = this.sql.exec(
+      `UPDATE nonce_slots SET state = ?, raw = CASE WHEN ? THEN raw ELSE NULL END
+       WHERE nonce = ? AND state = 'unknown' AND tx_hash = ?`,
+      nodeHasIt ? "sent" : "free",
+      nodeHasIt ? 1 : 0,
+      nonce,
+      txHash,
+    );
+    return cursor.rowsWritten === 1;
+  }
+
+  /**
+   * After a restart no send of this object is under way, so a nonce still `reserved` was never
+   * signed, let alone sent: it goes back to be reused. `unknown` ones stay for the node to decide.
+   */
+  releaseOrphans(): number {
+    return this.sql.exec(`UPDATE nonce_slots SET state = 'free' WHERE state = 'reserved'`).rowsWritten;
   }
 
   /**
@@ -80,11 +125,14 @@ export class NonceLedger {
     if (this.next() < floor) this.setNext(floor);
   }
 
-  unknownSlots(): Array<{ nonce: number; txHash: string }> {
-    return this.sql
-      .exec<{ nonce: number; tx_hash: string }>(`SELECT nonce, tx_hash FROM nonce_slots WHERE state = 'unknown' ORDER BY nonce`)
-      .toArray()
-      .map((r) => ({ nonce: r.nonce, txHash: r.tx_hash }));
+  unknownSlots(): SignedSlot[] {
+    return this.signedSlots("unknown");
+  }
+
+  /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. */
+  sentSlots(nonces: number[]): SignedSlot[] {
+    const wanted = new Set(nonces);
+    return this.signedSlots("sent").filter((s) => wanted.has(s.nonce) && s.raw !== null);
   }
 
   next(): number {
@@ -108,16 +156,39 @@ export class NonceLedger {
     };
   }
 
+  private signedSlots(state: SlotState): SignedSlot[] {
+    return this.sql
+      .exec<{ nonce: number; tx_hash: string; raw: string | null; sent_at: number | null }>(
+        `SELECT nonce, tx_hash, raw, sent_at FROM nonce_slots WHERE state = ? ORDER BY nonce`,
+        state,
+      )
+      .toArray()
+      .map((r) => ({ nonce: r.nonce, txHash: r.tx_hash, raw: r.raw, sentAt: r.sent_at }));
+  }
+
   private setNext(next: number): void {
     this.sql.exec(`INSERT INTO nonce_meta (k, v) VALUES ('next', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, next);
   }
 
-  private transition(nonce: number, from: SlotState[], to: SlotState, txHash: string | null): void {
+  /** Moves one slot between states; `undefined` fields are kept, `null` ones cleared. */
+  private transition(
+    nonce: number,
+    from: SlotState[],
+    to: SlotState,
+    fields: { txHash?: string; raw?: string | null; sentAt?: number },
+  ): void {
     const placeholders = from.map(() => "?").join(", ");
     const cursor = this.sql.exec(
-      `UPDATE nonce_slots SET state = ?, tx_hash = COALESCE(?, tx_hash) WHERE nonce = ? AND state IN (${placeholders})`,
+      `UPDATE nonce_slots SET state = ?,
+         tx_hash = COALESCE(?, tx_hash),
+         raw = CASE WHEN ? THEN ? ELSE raw END,
+         sent_at = COALESCE(?, sent_at)
+       WHERE nonce = ? AND state IN (${placeholders})`,
       to,
-      txHash,
+      fields.txHash ?? null,
+      fields.raw !== undefined ? 1 : 0,
+      fields.raw ?? null,
+      fields.sentAt ?? null,
       nonce,
       ...from,
     );

@@ -1,13 +1,20 @@
 /**
  * The sender pipeline of one account: reserve → build → sign → one JSON-RPC batch → commit,
- * roll back, or resolve. Stateless: the ledger, signer and client are handed in by the object.
+ * roll back, or ask the node. Stateless: the ledger, signer and client are handed in by the object.
+ *
+ * Retries re-send the very same signed bytes. That makes them safe whatever happened to the first
+ * request: a node that did receive it answers "already known" (or, once mined, "nonce too low",
+ * which the hash look-up then settles). No second transaction is ever signed for a nonce unless the
+ * node has said the first one is not there.
  */
 import { keccak256, type Hex } from "viem";
 import type { LocalAccount } from "viem/accounts";
 import { RpcError, type SendErrorClass } from "../errors";
 import { fetchPendingNonce } from "../chain/node-queries";
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from "../chain/retry";
 import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
-import { emptySketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
+import { sleep } from "../chain/wait";
+import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import type { FeeQuote, TransactionBuilder } from "../tx/types";
 import type { NonceLedger } from "./nonce-ledger";
 
@@ -24,12 +31,14 @@ export interface FailedTx extends SentTx {
 
 export interface BurstResult {
   address: string;
-  /** Every signed transaction handed to the node, whatever became of it. */
-  attempted: number;
-  /** Accepted by the node (or possibly accepted: outcome still unknown); now awaiting inclusion. */
+  /** At the node (accepted, already known) or possibly so (outcome still unknown): awaiting inclusion. */
   sent: SentTx[];
-  /** Certainly not accepted. Their nonces were rolled back for reuse, or were already used. */
+  /** Certainly not at the node. Their nonces were rolled back for reuse, or were already used. */
   failed: FailedTx[];
+  /** Transaction sends tried, retries included: what the circuit breaker divides by. */
+  attempts: number;
+  /** Failed tries per class, retried or final: TestMetrics `errors` and the breaker's numerator. */
+  attemptErrors: Partial<Record<SendErrorClass, number>>;
   sendLatency: SketchData;
 }
 
@@ -39,6 +48,7 @@ export interface SenderDeps {
   rpc: JsonRpcClient;
   chainId: number;
   build: TransactionBuilder;
+  retry?: RetryPolicy;
 }
 
 interface SignedTx {
@@ -57,6 +67,20 @@ export function verdictOf(outcome: RpcOutcome): Verdict {
   return "rejected";
 }
 
+export function emptyBurst(address: string): BurstResult {
+  return { address, sent: [], failed: [], attempts: 0, attemptErrors: {}, sendLatency: emptySketch() };
+}
+
+/** Two results of one account as one (e.g. recovered transactions plus a new burst). */
+export function mergeBursts(a: BurstResult, b: BurstResult): BurstResult {
+  if (a.sent.length === 0 && a.failed.length === 0 && a.attempts === 0) return b;
+  const attemptErrors = { ...a.attemptErrors };
+  for (const [k, n] of Object.entries(b.attemptErrors)) attemptErrors[k as SendErrorClass] = (attemptErrors[k as SendErrorClass] ?? 0) + (n ?? 0);
+  const sendLatency = structuredClone(a.sendLatency);
+  mergeSketch(sendLatency, b.sendLatency);
+  return { address: b.address, sent: [...a.sent, ...b.sent], failed: [...a.failed, ...b.failed], attempts: a.attempts + b.attempts, attemptErrors, sendLatency };
+}
+
 export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {
   // Reserve every nonce before the first await: other calls into the object may run at any await.
   const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
@@ -67,24 +91,42 @@ export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote)
     for (const nonce of nonces) deps.ledger.rollback(nonce);
     throw err;
   }
-  const result: BurstResult = {
-    address: deps.signer.address,
-    attempted: signed.length,
-    sent: [],
-    failed: [],
-    sendLatency: emptySketch(),
-  };
   const sentAt = Date.now();
-  let outcomes: RpcOutcome[];
-  try {
-    outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
-  } catch (err) {
-    const error = err instanceof RpcError ? err : new RpcError("unknown", String(err));
-    await resolveUnknown(deps, signed, sentAt, error, result);
+  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, sentAt);
+  return submit(deps, signed, sentAt);
+}
+
+/** Sends already-signed transactions again, unchanged (stuck in a pool, or outcome unknown). */
+export async function resubmit(deps: SenderDeps, txs: Array<{ nonce: number; raw: string }>, sentAt: number): Promise<BurstResult> {
+  return submit(deps, txs.map((t) => ({ nonce: t.nonce, raw: t.raw as Hex, hash: keccak256(t.raw as Hex) })), sentAt);
+}
+
+async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
+  const result = emptyBurst(deps.signer.address);
+  if (signed.length === 0) return result;
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  let lastError: RpcError | undefined;
+  for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(retryDelay(policy, attempt, lastError));
+    const started = Date.now();
+    result.attempts += signed.length;
+    let outcomes: RpcOutcome[];
+    try {
+      outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
+    } catch (err) {
+      lastError = err instanceof RpcError ? err : new RpcError("unknown", String(err));
+      countError(result, lastError.errorClass, signed.length);
+      continue;
+    }
+    recordLatency(result.sendLatency, Date.now() - started, signed.length);
+    await settleAnswers(deps, signed, outcomes, sentAt, result);
     return result;
   }
-  recordLatency(result.sendLatency, Date.now() - sentAt, signed.length);
+  await settleUnanswered(deps, signed, sentAt, lastError!, result);
+  return result;
+}
 
+async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: RpcOutcome[], sentAt: number, result: BurstResult): Promise<void> {
   const nonceUsed: SignedTx[] = [];
   signed.forEach((tx, i) => {
     const outcome = outcomes[i];
@@ -95,12 +137,63 @@ export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote)
       return;
     }
     const error = (outcome as { error: RpcError }).error;
+    countError(result, error.errorClass, 1);
+    if (verdict === "nonce-used") {
+      nonceUsed.push(tx);
+      return;
+    }
+    deps.ledger.rollback(tx.nonce);
     result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: error.errorClass, message: error.message });
-    if (verdict === "nonce-used") nonceUsed.push(tx);
+  });
+  if (nonceUsed.length > 0) await settleNonceUsed(deps, nonceUsed, sentAt, result);
+}
+
+/**
+ * "nonce too low" is worded differently by every client and, on a re-send, may mean our own
+ * transaction was mined meanwhile. So the text decides nothing: a hash the node knows is ours and
+ * sent; otherwise the node's pending nonce says whether the nonce is used (by something else) or
+ * free again, and the ledger's floor follows the node.
+ */
+async function settleNonceUsed(deps: SenderDeps, txs: SignedTx[], sentAt: number, result: BurstResult): Promise<void> {
+  const known = await lookUpTransactions(deps.rpc, txs.map((t) => t.hash));
+  let nodeNonce: number | undefined;
+  try {
+    nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
+  } catch {
+    nodeNonce = undefined;
+  }
+  txs.forEach((tx, i) => {
+    if (known?.[i]) {
+      deps.ledger.commit(tx.nonce, tx.hash);
+      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+      return;
+    }
+    const message = "nonce too low: the nonce was used by another transaction";
+    result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: "nonce-too-low", message });
+    // Without an answer from the node the nonce goes back; a wrong guess costs one more refusal.
+    if (nodeNonce !== undefined && tx.nonce < nodeNonce) deps.ledger.consume(tx.nonce);
     else deps.ledger.rollback(tx.nonce);
   });
-  if (nonceUsed.length > 0) await confirmNoncesUsed(deps, nonceUsed);
-  return result;
+  if (nodeNonce !== undefined) deps.ledger.raiseFloor(nodeNonce);
+}
+
+/**
+ * No attempt got an answer. Ask the node about each transaction: known → sent; not known → it is
+ * not there, the nonce is rolled back and reused. If the node cannot be asked either, the slots
+ * stay `unknown` and the transactions count as sent until the ledger resolves them.
+ */
+async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: number, cause: RpcError, result: BurstResult): Promise<void> {
+  const known = await lookUpTransactions(deps.rpc, signed.map((t) => t.hash));
+  signed.forEach((tx, i) => {
+    const found = known?.[i];
+    if (found === false) {
+      deps.ledger.rollback(tx.nonce);
+      result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: cause.errorClass, message: cause.message });
+      return;
+    }
+    if (found) deps.ledger.commit(tx.nonce, tx.hash);
+    result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+  });
 }
 
 async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise<SignedTx> {
@@ -110,49 +203,13 @@ async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise
   return { nonce, raw, hash: keccak256(raw) };
 }
 
-/**
- * "nonce too low" is worded differently by every client, so the text is not trusted alone: the
- * node's pending nonce decides. A nonce below it is used (by something else); one at or above it
- * was not, and goes back to be reused. The ledger's floor then follows the node.
- */
-async function confirmNoncesUsed(deps: SenderDeps, txs: SignedTx[]): Promise<void> {
-  let nodeNonce: number;
-  try {
-    nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
-  } catch {
-    // Cannot ask: keep the nonces out of circulation until the next resolution (settle).
-    for (const tx of txs) deps.ledger.rollback(tx.nonce);
-    return;
-  }
-  for (const tx of txs) {
-    if (tx.nonce >= nodeNonce) deps.ledger.rollback(tx.nonce);
-    else deps.ledger.commit(tx.nonce, tx.hash);
-  }
-  deps.ledger.raiseFloor(nodeNonce);
-}
-
-/**
- * The batch's answer was lost: each transaction may or may not have reached the node. Ask it.
- * Known to the node → sent; unknown to it → rolled back and failed. If the node cannot be asked
- * either, the nonces stay `unknown` in the ledger and count as sent until settle resolves them.
- */
-async function resolveUnknown(deps: SenderDeps, txs: SignedTx[], sentAt: number, cause: RpcError, result: BurstResult): Promise<void> {
-  for (const tx of txs) deps.ledger.markUnknown(tx.nonce, tx.hash);
-  const known = await lookUpTransactions(deps.rpc, txs.map((t) => t.hash));
-  txs.forEach((tx, i) => {
-    const found = known?.[i];
-    if (found === undefined || found === true) {
-      if (found) deps.ledger.commit(tx.nonce, tx.hash);
-      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
-    } else {
-      deps.ledger.rollback(tx.nonce);
-      result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: cause.errorClass, message: cause.message });
-    }
-  });
+function countError(result: BurstResult, errorClass: SendErrorClass, n: number): void {
+  result.attemptErrors[errorClass] = (result.attemptErrors[errorClass] ?? 0) + n;
 }
 
 /** For each hash: does the node know it (pool or chain)? `undefined` when the node cannot be asked. */
 export async function lookUpTransactions(rpc: JsonRpcClient, hashes: string[]): Promise<boolean[] | undefined> {
+  if (hashes.length === 0) return [];
   try {
     const outcomes = await rpc.batch(hashes.map((h) => ({ method: "eth_getTransactionByHash", params: [h] })));
     if (outcomes.some((o) => !o.ok)) return undefined;

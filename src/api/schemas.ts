@@ -27,6 +27,17 @@ const realisticConfig = z
   })
   .strict();
 
+/** Circuit-breaker thresholds (PRODUCT.md §6); each defaults to the spec's value. */
+const circuitBreakerConfig = z
+  .object({
+    failureRate: z.number().gt(0).lt(1).optional(),
+    revocationRate: z.number().gt(0).lt(1).optional(),
+    closeRate: z.number().gt(0).lt(1).optional(),
+    minWindow: z.number().int().min(100).max(100_000).optional(),
+    reducedTps: z.number().positive().max(MAX_TPS).optional(),
+  })
+  .strict();
+
 export const startTestRequest = z
   .object({
     pattern: z.enum(PATTERNS),
@@ -50,6 +61,7 @@ export const startTestRequest = z
     /** Tip in gwei for EIP-1559 transactions (default 1). */
     tipGwei: z.number().min(0).max(10_000).optional(),
     regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length).optional(),
+    circuitBreaker: circuitBreakerConfig.optional(),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict()

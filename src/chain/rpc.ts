@@ -3,6 +3,7 @@
  * only six outbound connections, so everything that can go out together goes out as one batch.
  */
 import { RpcError, classifyHttpStatus, classifyRpcMessage } from "../errors";
+import { parseRetryAfter } from "./retry";
 
 export interface RpcCall {
   method: string;
@@ -72,7 +73,8 @@ export class JsonRpcClient {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new RpcError(classifyHttpStatus(response.status), `HTTP ${response.status} from RPC endpoint`);
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      throw new RpcError(classifyHttpStatus(response.status), `HTTP ${response.status} from RPC endpoint`, response.status, retryAfterMs);
     }
     let parsed: unknown;
     try {

@@ -34,6 +34,7 @@ export const testRuns = sqliteTable(
     startBlock: integer("start_block"),
     endBlock: integer("end_block"),
     errors: text("errors", { mode: "json" }),
+    circuitBreaker: text("circuit_breaker", { mode: "json" }),
     environment: text("environment", { mode: "json" }),
     verification: text("verification", { mode: "json" }),
     errorMessage: text("error_message"),

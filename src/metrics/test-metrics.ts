@@ -29,6 +29,7 @@ export interface TestMetrics {
   mgasPerSec: number;
   fillRate: number;
   errors: Record<string, number>;
+  circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
   accountsActive: number;
   regions: Record<string, { accounts: number; txConfirmed: number }>;
   startBlock: number | null;
@@ -65,6 +66,7 @@ export function idleMetrics(): TestMetrics {
     mgasPerSec: 0,
     fillRate: 0,
     errors: {},
+    circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
     accountsActive: 0,
     regions: {},
     startBlock: null,

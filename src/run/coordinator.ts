@@ -11,7 +11,9 @@ import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queri
 import { feeCap, fetchBlocks, parseBlock } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
+import type { AccountDO } from "../account/account-do";
 import type { InitPhase, TestMetrics } from "../metrics/test-metrics";
+import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
 import { accountStub, initializeRun, mapInChunks, planAccounts } from "./initialize";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
@@ -125,6 +127,8 @@ export class RunCoordinator extends DurableObject<Env> {
       fees: init.fees,
       inflight: new Map(),
       inflightTotal: 0,
+      breaker: newBreaker(),
+      currentTarget: 0,
       lastRunRowWriteAt: now,
     };
     await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock: init.startBlock, numAccounts: run.numAccounts });
@@ -136,6 +140,9 @@ export class RunCoordinator extends DurableObject<Env> {
     // Arm the next tick first: a slow tick then runs the next one right after, never skips it.
     await this.ctx.storage.setAlarm(now + this.config.tickMs);
     await this.followBlocks(live);
+    if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
+      this.resyncAll(live);
+    }
     if (run.status === "running") {
       const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
       if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
@@ -148,7 +155,8 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
   private dispatch(run: RunRecord, live: LiveRun, until: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
-    const rate = rateAt(run.request, midpoint / 1000);
+    const rate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    live.currentTarget = rate;
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
     const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
     live.lastDispatchAt = until;
@@ -165,16 +173,55 @@ export class RunCoordinator extends DurableObject<Env> {
    * tracker when it arrives; the in-flight count lets the stop sequence wait for every burst.
    */
   private launchBurst(run: RunRecord, live: LiveRun, slot: AccountSlot, count: number): void {
+    const account = accountStub(this.env, slot.region, slot.index);
+    const work = account
+      .burst({ count, transactionType: run.request.transactionType, fees: live.fees })
+      .then((result) => {
+        live.tracker.recordBurst(result, slot.region);
+        const failures = Object.values(result.attemptErrors).reduce((sum, n) => sum + (n ?? 0), 0);
+        recordSends(live.breaker, result.attempts, failures);
+      })
+      .catch(async (err) => {
+        // The answer is lost (the object restarted, the call broke); its ledger knows what was signed.
+        live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
+        await this.recoverFrom(account, slot, live);
+      });
+    this.trackInFlight(live, slot, work);
+  }
+
+  /**
+   * The breaker tripped: every account asks the node for its nonce (builder view first) and sends
+   * again what the node lost. Counted as in flight, so an account gets no burst until it is done.
+   */
+  private resyncAll(live: LiveRun): void {
+    for (const slot of this.accounts()) {
+      const work = accountStub(this.env, slot.region, slot.index)
+        .resync()
+        .then((result) => live.tracker.recordBurst(result, slot.region))
+        .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"));
+      this.trackInFlight(live, slot, work);
+    }
+  }
+
+  private trackInFlight(live: LiveRun, slot: AccountSlot, work: Promise<void>): void {
     live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 0) + 1);
     live.inflightTotal += 1;
-    accountStub(this.env, slot.region, slot.index)
-      .burst({ count, transactionType: run.request.transactionType, fees: live.fees })
-      .then((result) => live.tracker.recordBurst(result, slot.region))
-      .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"))
-      .finally(() => {
-        live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 1) - 1);
-        live.inflightTotal -= 1;
-      });
+    void work.finally(() => {
+      live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 1) - 1);
+      live.inflightTotal -= 1;
+    });
+  }
+
+  private breakerConfig(run: RunRecord): BreakerConfig {
+    return { ...DEFAULT_BREAKER, ...run.request.circuitBreaker };
+  }
+
+  private async recoverFrom(account: DurableObjectStub<AccountDO>, slot: AccountSlot, live: LiveRun): Promise<void> {
+    try {
+      live.tracker.recordBurst(await account.recover(), slot.region);
+    } catch {
+      // Still unreachable: settle resolves the same ledger at the end of the run.
+    }
   }
 
   private async followBlocks(live: LiveRun): Promise<void> {

@@ -34,7 +34,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
   return {
     ...base,
     elapsedMs,
-    targetTps: run.status === "running" ? rateAt(run.request, sendingMs / 1000) : base.targetTps,
+    targetTps: run.status === "running" ? round2(live.currentTarget) : base.targetTps,
     currentTps: tracker.currentTps(now),
     averageTps: round2(tracker.txConfirmed / Math.max(1, sendingMs / 1000)),
     peakTps: tracker.peakTps,
@@ -50,6 +50,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     mgasPerSec: round2(Number(tracker.totalGasUsed) / 1e6 / Math.max(1, elapsedMs / 1000)),
     fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
     errors: { ...tracker.errors },
+    circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
   };
 }
@@ -83,6 +84,7 @@ export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
     startBlock: run.startBlock,
     endBlock: run.endBlock,
     errors: m.errors,
+    circuitBreaker: m.circuitBreaker,
     verification: run.verification,
     errorMessage: run.error,
   };

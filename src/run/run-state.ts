@@ -2,6 +2,7 @@
 import type { StartTestRequest } from "../api/schemas";
 import type { InitPhase, RunStatus } from "../metrics/test-metrics";
 import type { FeeQuote } from "../tx/types";
+import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
 import type { RunTracker } from "./tracker";
 import type { Verification } from "./verify";
@@ -43,6 +44,9 @@ export interface LiveRun {
   fees: FeeQuote;
   inflight: Map<number, number>;
   inflightTotal: number;
+  breaker: BreakerState;
+  /** The rate the last dispatch aimed at: the pattern's, or less while the breaker holds it down. */
+  currentTarget: number;
   lastRunRowWriteAt: number;
 }
 

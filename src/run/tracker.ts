@@ -55,6 +55,12 @@ export class RunTracker {
   peakTps = 0;
 
   private readonly pending = new Map<string, PendingTx>();
+  /** Reported failed: kept, because the chain may still prove otherwise. */
+  private readonly failedTxs = new Map<string, PendingTx>();
+  /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
+  private readonly unmatched = new Map<string, { blockNumber: number; seenAt: number }>();
+  /** Hashes confirmed or discarded: never counted again. */
+  private readonly finalized = new Set<string>();
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
@@ -67,17 +73,31 @@ export class RunTracker {
     return this.pending.size;
   }
 
+  /**
+   * Folds in what an account object reports. Idempotent by hash: a transaction reported again
+   * (recovered after a lost answer, re-broadcast) is counted once, and a pending one that turns
+   * out to be gone moves to failed. A failed hash may be sent again later and then counts anew.
+   */
   recordBurst(result: BurstResult, region: string): void {
-    this.txSent += result.attempted;
-    this.second.sent += result.attempted;
     mergeSketch(this.sendLatency, result.sendLatency);
+    for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
     for (const tx of result.sent) {
-      this.pending.set(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt });
+      if (this.pending.has(tx.hash) || this.finalized.has(tx.hash)) continue;
+      const entry = { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt };
+      // The same bytes, counted failed before and now at the node after all: one transaction.
+      if (this.failedTxs.delete(tx.hash)) this.txFailed -= 1;
+      else this.countSent();
+      this.pending.set(tx.hash, entry);
+      // Reported after its block was seen (the answer was lost and recovered while it got mined).
+      const mined = this.unmatched.get(tx.hash);
+      if (mined) this.confirm(tx.hash, mined.blockNumber, mined.seenAt);
     }
     for (const tx of result.failed) {
+      if (this.finalized.has(tx.hash) || this.failedTxs.has(tx.hash)) continue;
+      if (!this.pending.delete(tx.hash)) this.countSent();
+      this.failedTxs.set(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt });
       this.txFailed += 1;
       this.second.failed += 1;
-      this.countError(tx.errorClass);
       this.logs.push({
         hash: tx.hash,
         account: result.address,
@@ -90,6 +110,16 @@ export class RunTracker {
         error: `${tx.errorClass}: ${tx.message}`.slice(0, 500),
       });
     }
+  }
+
+  /** Pending transactions sent before `before` (ms), oldest first, grouped by account. */
+  pendingSince(before: number): Map<string, number[]> {
+    const byAccount = new Map<string, number[]>();
+    for (const tx of this.pending.values()) {
+      if (tx.sentAt >= before) continue;
+      byAccount.set(tx.account, [...(byAccount.get(tx.account) ?? []), tx.nonce]);
+    }
+    return byAccount;
   }
 
   /** A burst whose account object failed to answer: nothing of it is known to have been sent. */
@@ -111,19 +141,30 @@ export class RunTracker {
     this.second.gasLimit += block.gasLimit;
     let matched = 0;
     for (const hash of block.transactions) {
-      const tx = this.pending.get(hash);
-      if (!tx) continue;
-      this.pending.delete(hash);
-      matched += 1;
-      recordLatency(this.confirmLatency, seenAt - tx.sentAt);
-      this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
-      this.logs.push({ ...tx, hash, confirmedAt: seenAt, blockNumber: block.number, status: "confirmed", error: null });
+      if (this.confirm(hash, block.number, seenAt)) matched += 1;
+      else this.unmatched.set(hash, { blockNumber: block.number, seenAt });
     }
-    this.txConfirmed += matched;
-    this.second.confirmed += matched;
     this.inclusions.push({ at: seenAt, count: matched });
     this.peakTps = Math.max(this.peakTps, this.currentTps(seenAt));
     return matched;
+  }
+
+  /** Marks a pending (or given-up) transaction as mined; false if the hash is not one of ours. */
+  private confirm(hash: string, blockNumber: number, seenAt: number): boolean {
+    const tx = this.pending.get(hash) ?? this.failedTxs.get(hash);
+    if (!tx) return false;
+    // A transaction given up as failed can still be mined: a request delayed on its way reached
+    // the node after the node had said it did not know it. The chain is the judge.
+    if (this.failedTxs.delete(hash)) this.txFailed -= 1;
+    else this.pending.delete(hash);
+    this.finalized.add(hash);
+    this.unmatched.delete(hash);
+    recordLatency(this.confirmLatency, seenAt - tx.sentAt);
+    this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
+    this.logs.push({ ...tx, hash, confirmedAt: seenAt, blockNumber, status: "confirmed", error: null });
+    this.txConfirmed += 1;
+    this.second.confirmed += 1;
+    return true;
   }
 
   /** Included per second over the last five seconds (or since the start, if shorter). */
@@ -137,6 +178,7 @@ export class RunTracker {
   /** What is still pending after the grace period will not be counted as included. */
   discardPending(): void {
     for (const [hash, tx] of this.pending) {
+      this.finalized.add(hash);
       this.logs.push({ ...tx, hash, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" });
     }
     this.txDiscarded += this.pending.size;
@@ -166,8 +208,13 @@ export class RunTracker {
     this.logs = logs.concat(this.logs);
   }
 
-  private countError(errorClass: SendErrorClass): void {
-    this.errors[errorClass] = (this.errors[errorClass] ?? 0) + 1;
+  private countError(errorClass: SendErrorClass, n = 1): void {
+    this.errors[errorClass] = (this.errors[errorClass] ?? 0) + n;
+  }
+
+  private countSent(): void {
+    this.txSent += 1;
+    this.second.sent += 1;
   }
 
   private freshSecond(second: number): SecondTotals {

@@ -33,7 +33,7 @@ describe("account object sending to anvil", () => {
     const { stub, address } = await freshAccount();
     expect((await stub.syncNonce()).nonce).toBe(0);
     const result = await stub.burst({ count: 5, transactionType: "eth-transfer", fees: GOOD_FEES });
-    expect(result.attempted).toBe(5);
+    expect(result.attempts).toBe(5);
     expect(result.failed).toEqual([]);
     expect(result.sent.map((t) => t.nonce)).toEqual([0, 1, 2, 3, 4]);
     expect(result.sendLatency.count).toBe(5);

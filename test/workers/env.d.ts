@@ -5,6 +5,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** anvil itself, for audits that must not go through the fault proxy. */
+      TEST_ANVIL_URL: string;
+      TEST_FAULTS_URL: string;
     }
   }
 }

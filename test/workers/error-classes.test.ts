@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { classifyHttpStatus, classifyRpcMessage, type SendErrorClass } from "../../src/errors";
+import { RPC_ERROR_BODIES } from "./fixtures/rpc-error-bodies";
 import { rpcUrl } from "./helpers";
 
 /** Messages as the clients word them (formats from their sources; anvil's checked against anvil). */
@@ -65,6 +66,11 @@ describe("classifyRpcMessage", () => {
     }
   });
 
+  it("does not read anvil's \"Unknown transaction type\" as a known transaction (which would count as sent)", () => {
+    // foundry-rs/foundry crates/anvil/src/eth/error.rs BlockchainError::UnknownTransactionType
+    expect(classifyRpcMessage("Unknown transaction type not supported")).toBe("unknown");
+  });
+
   it("classifies a gas limit above the block's as gas-limit in anvil's and reth's wording too", () => {
     // geth says "exceeds block gas limit" (gas-limit above). anvil and reth report the same
     // condition, tx gas limit > block gas limit, as "intrinsic gas too high" (the anvil text is
@@ -75,6 +81,30 @@ describe("classifyRpcMessage", () => {
 
   it("classifies besu's insufficient-funds wording, as the module's comment claims besu is covered", () => {
     expect(classifyRpcMessage("Upfront cost exceeds account balance")).toBe("insufficient-funds");
+  });
+});
+
+describe("classifyRpcMessage on each client's eth_sendRawTransaction error bodies", () => {
+  // One test per body in fixtures/rpc-error-bodies.ts (sources are named there). The class comes
+  // from the message alone, as src/chain/rpc.ts reads it.
+  for (const { client, body, expected } of RPC_ERROR_BODIES) {
+    it(`${client}: ${JSON.stringify(body.error.message)} → ${expected}`, () => {
+      expect(body.jsonrpc).toBe("2.0");
+      expect(Number.isInteger(body.error.code)).toBe(true);
+      expect(classifyRpcMessage(body.error.message)).toBe(expected);
+    });
+  }
+
+  it("has a body for every class each client can answer, and for every class a JSON-RPC error can carry", () => {
+    const classes = (client: string) => new Set(RPC_ERROR_BODIES.filter((f) => f.client === client).map((f) => f.expected));
+    const poolClasses: SendErrorClass[] = ["nonce-too-low", "already-known", "underpriced", "replacement-underpriced", "insufficient-funds", "gas-limit", "unknown"];
+    for (const client of ["anvil", "geth", "reth", "erigon", "nethermind", "besu"]) {
+      for (const errorClass of poolClasses) expect(classes(client), `${client} ${errorClass}`).toContain(errorClass);
+    }
+    // Clients that reject a nonce gap at submission (anvil and erigon queue it instead).
+    for (const client of ["geth", "reth", "nethermind", "besu"]) expect(classes(client), client).toContain("nonce-too-high");
+    expect(classes("gateway")).toEqual(new Set(["rate-limited"]));
+    expect(RPC_ERROR_BODIES.some((f) => f.expected === "timeout")).toBe(true);
   });
 });
 

@@ -6,7 +6,10 @@ import { auditChain as auditChainAt } from "../support/chain-audit";
 
 export { DEV_FUNDER } from "../support/chain-audit";
 
+/** The endpoint the worker uses (the fault proxy, faults off unless a test turns them on). */
 export const rpcUrl = () => env.BUILDER_RPC_URL!;
+/** anvil itself: audits and test set-up bypass the proxy. */
+export const anvilUrl = () => env.TEST_ANVIL_URL;
 
 export async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
   const { json, ...rest } = init;
@@ -24,7 +27,7 @@ export async function apiJson<T = any>(path: string, init: RequestInit & { json?
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export const chainRpc = <T = any>(method: string, params: unknown[] = []) => jsonRpc<T>(rpcUrl(), method, params);
+export const chainRpc = <T = any>(method: string, params: unknown[] = []) => jsonRpc<T>(anvilUrl(), method, params);
 
 export const blockNumber = async () => Number(await chainRpc<string>("eth_blockNumber"));
 
@@ -42,4 +45,20 @@ export async function waitForRun(runId: string, until: (m: TestMetrics) => boole
   throw new Error(`run ${runId} did not reach the expected state; last status ${JSON.stringify(last)}`);
 }
 
-export const auditChain = (fromBlock: number) => auditChainAt(rpcUrl(), fromBlock);
+export const auditChain = (fromBlock: number) => auditChainAt(anvilUrl(), fromBlock);
+
+export async function setFaults(config: import("../support/fault-proxy").FaultConfig): Promise<void> {
+  await fetch(`${env.TEST_FAULTS_URL}/faults`, { method: "POST", body: JSON.stringify(config) });
+}
+
+export async function takeEndpointDown(ms: number): Promise<void> {
+  await fetch(`${env.TEST_FAULTS_URL}/down`, { method: "POST", body: JSON.stringify({ ms }) });
+}
+
+export async function faultStats(): Promise<import("../support/fault-proxy").FaultStats> {
+  return ((await (await fetch(`${env.TEST_FAULTS_URL}/stats`)).json()) as { stats: import("../support/fault-proxy").FaultStats }).stats;
+}
+
+export async function reportScenario(report: Record<string, unknown>): Promise<void> {
+  await fetch(`${env.TEST_FAULTS_URL}/report`, { method: "POST", body: JSON.stringify(report) });
+}

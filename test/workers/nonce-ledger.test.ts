@@ -96,6 +96,42 @@ describe("nonce ledger: transitions", () => {
     });
   });
 
+  it("markSigned keeps hash, raw bytes and send time; commit keeps the bytes for re-broadcast", async () => {
+    await withLedger("signed", (ledger) => {
+      ledger.reset(0);
+      const n = ledger.reserve();
+      ledger.markSigned(n, hash(1), "0x02f8aa", 1234);
+      expect(ledger.unknownSlots()).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
+      ledger.commit(n, hash(1));
+      expect(ledger.sentSlots([0])).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
+      expect(() => ledger.markSigned(n, hash(2), "0x00", 1)).toThrow(/nonce 0/); // only from reserved
+    });
+  });
+
+  it("consume marks a nonce used by someone else, with nothing of ours to re-broadcast", async () => {
+    await withLedger("consume", (ledger) => {
+      ledger.reset(3);
+      const n = ledger.reserve();
+      ledger.markSigned(n, hash(3), "0x02", 1);
+      ledger.consume(n);
+      expect(ledger.snapshot()).toMatchObject({ sent: 1, unknown: [], free: [] });
+      expect(ledger.sentSlots([3])).toEqual([]);
+    });
+  });
+
+  it("releaseOrphans frees reservations that were never signed and keeps unknown ones", async () => {
+    await withLedger("orphans", (ledger) => {
+      ledger.reset(0);
+      const [a, b, c] = [ledger.reserve(), ledger.reserve(), ledger.reserve()];
+      ledger.markSigned(b, hash(2), "0x02", 1);
+      void a;
+      void c;
+      expect(ledger.releaseOrphans()).toBe(2);
+      expect(ledger.snapshot()).toEqual({ next: 3, reserved: [], sent: 0, free: [0, 2], unknown: [1] });
+      expect(ledger.reserve()).toBe(0);
+    });
+  });
+
   it("markUnknown keeps the hash; the slot then resolves by commit or by rollback", async () => {
     await withLedger("unknown", (ledger) => {
       ledger.reset(7);
@@ -104,8 +140,8 @@ describe("nonce ledger: transitions", () => {
       ledger.markUnknown(b, hash(0xb));
       expect(ledger.snapshot()).toEqual({ next: 9, reserved: [], sent: 0, free: [], unknown: [7, 8] });
       expect(ledger.unknownSlots()).toEqual([
-        { nonce: 7, txHash: hash(0xa) },
-        { nonce: 8, txHash: hash(0xb) },
+        { nonce: 7, txHash: hash(0xa), raw: null, sentAt: null },
+        { nonce: 8, txHash: hash(0xb), raw: null, sentAt: null },
       ]);
 
       ledger.commit(a, hash(0xa)); // the node knew it
@@ -195,7 +231,7 @@ describe("nonce ledger: persistence", () => {
       expect(ledger.initialized).toBe(true);
       expect(ledger.next()).toBe(10);
       expect(ledger.snapshot()).toEqual({ next: 10, reserved: [], sent: 2, free: [6, 8], unknown: [9] });
-      expect(ledger.unknownSlots()).toEqual([{ nonce: 9, txHash: hash(9) }]);
+      expect(ledger.unknownSlots()).toEqual([{ nonce: 9, txHash: hash(9), raw: null, sentAt: null }]);
       expect(ledger.reserve()).toBe(6);
     });
   });

@@ -1,0 +1,185 @@
+/**
+ * A real HTTP proxy in front of anvil that injects the faults RPC endpoints really have. Faults
+ * apply to requests that carry `eth_sendRawTransaction`; everything else passes through, except
+ * while the endpoint is "down", when every connection is refused.
+ *
+ * Tests switch faults on and off mid-run through a separate control port:
+ *   POST /faults  { dropAfterForward, rateLimit, unavailable, delay, blackhole, … }  (replaces)
+ *   POST /down    { ms }   refuse every connection for `ms`
+ *   GET  /stats            how many of each fault were injected
+ *   POST /report {…}       a scenario's figures, collected for the README's fault table
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { keccak256 } from "viem";
+import { mulberry32 } from "./seeded-random";
+
+export interface FaultConfig {
+  /** Forward, let the node accept, then destroy the connection: the sender never hears back. */
+  dropAfterForward?: number;
+  /** Answer 429 with Retry-After, without forwarding. */
+  rateLimit?: number;
+  retryAfterSec?: number;
+  /** Answer 503 without forwarding. */
+  unavailable?: number;
+  /** Hold the request for `delayMs`, then forward. */
+  delay?: number;
+  delayMs?: number;
+  /** Answer success with the right hashes without forwarding: a node that "forgets" transactions. */
+  blackhole?: number;
+  seed?: number;
+}
+
+export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "refused";
+
+export interface FaultStats {
+  requests: number;
+  sendRequests: number;
+  injected: Record<FaultKind, number>;
+}
+
+export interface FaultProxy {
+  url: string;
+  controlUrl: string;
+  reports: () => unknown[];
+  close: () => Promise<void>;
+}
+
+const emptyStats = (): FaultStats => ({
+  requests: 0,
+  sendRequests: 0,
+  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, refused: 0 },
+});
+
+function listen(server: Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+
+export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+  const target = new URL(targetUrl);
+  let config: FaultConfig = {};
+  let random = mulberry32(1);
+  let stats = emptyStats();
+  let downUntil = 0;
+  const reports: unknown[] = [];
+  const sockets = new Set<Socket>();
+
+  const forward = (body: Buffer, headers: IncomingMessage["headers"]) =>
+    new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+      const upstream = httpRequest(
+        { hostname: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { "content-type": headers["content-type"] ?? "application/json", "content-length": body.length } },
+        async (res) => resolve({ status: res.statusCode ?? 502, headers: { "content-type": String(res.headers["content-type"] ?? "application/json") }, body: await readBody(res) }),
+      );
+      upstream.on("error", reject);
+      upstream.end(body);
+    });
+
+  const roll = (p: number | undefined) => (p ?? 0) > 0 && random() < (p ?? 0);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    stats.requests += 1;
+    const isSend = body.includes("eth_sendRawTransaction");
+    if (isSend) {
+      stats.sendRequests += 1;
+      if (roll(config.rateLimit)) {
+        stats.injected.rateLimit += 1;
+        res.writeHead(429, { "retry-after": String(config.retryAfterSec ?? 1), "content-type": "text/plain" }).end("Too Many Requests");
+        return;
+      }
+      if (roll(config.unavailable)) {
+        stats.injected.unavailable += 1;
+        res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
+        return;
+      }
+      if (roll(config.blackhole)) {
+        stats.injected.blackhole += 1;
+        const calls = JSON.parse(body.toString()) as Array<{ id: number; params: [`0x${string}`] }> | { id: number; params: [`0x${string}`] };
+        const answer = (c: { id: number; params: [`0x${string}`] }) => ({ jsonrpc: "2.0", id: c.id, result: keccak256(c.params[0]) });
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(calls) ? calls.map(answer) : answer(calls)));
+        return;
+      }
+      if (roll(config.delay)) {
+        stats.injected.delay += 1;
+        await new Promise((r) => setTimeout(r, config.delayMs ?? 3_000));
+      }
+    }
+    let upstream;
+    try {
+      upstream = await forward(body, req.headers);
+    } catch {
+      res.writeHead(502).end();
+      return;
+    }
+    if (isSend && roll(config.dropAfterForward)) {
+      stats.injected.dropAfterForward += 1;
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(upstream.status, upstream.headers).end(upstream.body);
+  };
+
+  const proxy = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  proxy.on("connection", (socket) => {
+    if (Date.now() < downUntil) {
+      stats.injected.refused += 1;
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const port = await listen(proxy);
+
+  const goDown = async (ms: number) => {
+    // Stop listening (new connections are refused by the OS) and cut the open ones.
+    downUntil = Date.now() + ms;
+    await new Promise<void>((r) => proxy.close(() => r()));
+    for (const s of sockets) s.destroy();
+    setTimeout(() => void listen(proxy, port).catch(() => {}), ms);
+  };
+
+  const control = createServer(async (req, res) => {
+    const body = req.method === "POST" ? JSON.parse((await readBody(req)).toString() || "{}") : {};
+    if (req.url === "/faults" && req.method === "POST") {
+      config = body as FaultConfig;
+      random = mulberry32(config.seed ?? 1);
+      stats = emptyStats();
+    } else if (req.url === "/report" && req.method === "POST") {
+      reports.push(body);
+    } else if (req.url === "/down" && req.method === "POST") {
+      void goDown(Number(body.ms ?? 5_000));
+    } else if (req.url !== "/stats") {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ config, stats }));
+  });
+  const controlPort = await listen(control);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    controlUrl: `http://127.0.0.1:${controlPort}`,
+    reports: () => reports,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all([new Promise((r) => proxy.close(() => r(null))), new Promise((r) => control.close(() => r(null)))]);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Real faults from a real HTTP proxy in front of anvil, during real runs. Every scenario ends with
+ * the chain audit: contiguous nonces per sender, an empty pool, `txConfirmed` equal to what was
+ * mined, and `txSent = txConfirmed + txFailed + txDiscarded`. The target for "lost" is zero.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TestMetrics } from "../../src/metrics/test-metrics";
+import type { FaultConfig, FaultStats } from "../support/fault-proxy";
+import { apiJson, auditChain, blockNumber, faultStats, reportScenario, setFaults, takeEndpointDown, waitForRun } from "./helpers";
+
+const RATE = 50;
+const DURATION_SEC = 8;
+const ACCOUNTS = 10;
+
+interface Outcome {
+  metrics: TestMetrics;
+  stats: FaultStats;
+  lost: number;
+}
+
+/** Starts a run, applies `inject` once it is sending, and audits the chain when it is over. */
+async function runWithFaults(
+  scenario: string,
+  inject: () => Promise<void>,
+  request: Record<string, unknown> = {},
+  injectedOutsideProxy = () => 0,
+): Promise<Outcome> {
+  const fromBlock = await blockNumber();
+  const { body } = await apiJson("/v1/start", {
+    method: "POST",
+    json: { pattern: "constant", durationSec: DURATION_SEC, numAccounts: ACCOUNTS, constantRate: RATE, name: scenario, ...request },
+  });
+  await waitForRun(body.runId, (m) => m.status === "running" && m.txSent > 0);
+  await inject();
+  const metrics = await waitForRun(body.runId, undefined, 120_000);
+  const stats = await faultStats();
+  await setFaults({});
+  const audit = await auditChain(fromBlock);
+  // "Lost": anything the chain and the report disagree on, or left behind for the next run.
+  const lost =
+    audit.gaps.length +
+    audit.poolPending +
+    audit.poolQueued +
+    Math.abs(audit.loadTransactions - metrics.txConfirmed) +
+    Math.abs(metrics.txSent - (metrics.txConfirmed + metrics.txFailed + metrics.txDiscarded));
+  const report = {
+    scenario,
+    rateTps: request.constantRate ?? RATE,
+    durationSec: request.durationSec ?? DURATION_SEC,
+    accounts: ACCOUNTS,
+    txSent: metrics.txSent,
+    txConfirmed: metrics.txConfirmed,
+    txFailed: metrics.txFailed,
+    txDiscarded: metrics.txDiscarded,
+    onChain: audit.loadTransactions,
+    faultsInjected: Object.values(stats.injected).reduce((a, b) => a + b, 0) + injectedOutsideProxy(),
+    errors: metrics.errors,
+    breakerTrips: metrics.circuitBreaker.trips,
+    lost,
+    verified: (metrics.verification as { verified?: boolean } | null)?.verified ?? false,
+  };
+  await reportScenario(report);
+  if (lost > 0) console.log(`${scenario}: ${JSON.stringify({ report, audit, verification: metrics.verification })}`);
+  expect(audit.gaps).toEqual([]);
+  expect(audit.poolPending + audit.poolQueued).toBe(0);
+  expect(audit.loadTransactions).toBe(metrics.txConfirmed);
+  expect(metrics.txSent).toBe(metrics.txConfirmed + metrics.txFailed + metrics.txDiscarded);
+  expect(metrics.status).toBe("completed");
+  expect(metrics.verification).toMatchObject({ verified: true });
+  expect(lost).toBe(0);
+  return { metrics, stats, lost };
+}
+
+const faults = (config: FaultConfig) => () => setFaults({ seed: 7, ...config });
+
+describe("fault scenarios: nothing lost", () => {
+  afterEach(async () => {
+    await setFaults({});
+    const { body } = await apiJson<TestMetrics>("/v1/status");
+    if (["initializing", "running", "verifying"].includes(body.status) && body.runId) {
+      await apiJson("/v1/stop", { method: "POST" });
+      await waitForRun(body.runId, undefined, 120_000);
+    }
+  });
+
+  it("3 % of send responses dropped after the node accepted them", async () => {
+    const { stats, metrics } = await runWithFaults("3% dropped after forward", faults({ dropAfterForward: 0.03 }));
+    expect(stats.injected.dropAfterForward).toBeGreaterThan(0);
+    expect(metrics.errors.connection ?? 0).toBeGreaterThan(0);
+  });
+
+  it("5 % of sends answered 429 with Retry-After", async () => {
+    const { stats, metrics } = await runWithFaults("5% HTTP 429", faults({ rateLimit: 0.05, retryAfterSec: 1 }));
+    expect(stats.injected.rateLimit).toBeGreaterThan(0);
+    expect(metrics.errors["rate-limited"]).toBeGreaterThan(0);
+  });
+
+  it("3 % of sends answered 503", async () => {
+    const { stats, metrics } = await runWithFaults("3% HTTP 503", faults({ unavailable: 0.03 }));
+    expect(stats.injected.unavailable).toBeGreaterThan(0);
+    expect(metrics.errors.unavailable).toBeGreaterThan(0);
+  });
+
+  it("2 % of sends delayed by 3 seconds", async () => {
+    const { stats } = await runWithFaults("2% delayed 3 s", faults({ delay: 0.02, delayMs: 3_000 }));
+    expect(stats.injected.delay).toBeGreaterThan(0);
+  });
+
+  it("the endpoint down for 5 seconds mid-run", async () => {
+    const { stats, metrics } = await runWithFaults("endpoint down 5 s", () => takeEndpointDown(5_000), { durationSec: 12 });
+    expect(stats.injected.refused + (metrics.errors.connection ?? 0)).toBeGreaterThan(0);
+  });
+
+  it("all of them at once", async () => {
+    const { stats } = await runWithFaults(
+      "mix of all",
+      async () => {
+        await setFaults({ seed: 11, dropAfterForward: 0.03, rateLimit: 0.05, retryAfterSec: 1, unavailable: 0.03, delay: 0.02, delayMs: 3_000 });
+        await new Promise((r) => setTimeout(r, 2_000));
+        await takeEndpointDown(5_000);
+      },
+      { durationSec: 14 },
+    );
+    expect(stats.injected.dropAfterForward + stats.injected.rateLimit + stats.injected.unavailable + stats.injected.delay).toBeGreaterThan(0);
+  });
+});
+
+describe("circuit breaker under a failure burst", () => {
+  afterEach(() => setFaults({}));
+
+  it("trips on 10 % failures, cuts to 10 tps, resyncs, closes once clean and climbs back", async () => {
+    const seen = { open: false, cappedAt: Infinity, backToTarget: false };
+    await runWithFaults(
+      "10% failure burst (breaker)",
+      async () => {
+        await setFaults({ seed: 3, unavailable: 0.1 });
+        const { body } = await apiJson<TestMetrics>("/v1/status");
+        const open = await waitForRun(body.runId!, (m) => m.circuitBreaker.state === "open", 30_000);
+        seen.open = true;
+        seen.cappedAt = open.targetTps;
+        await setFaults({});
+        await waitForRun(body.runId!, (m) => m.circuitBreaker.state === "closed" && m.targetTps === 60, 40_000);
+        seen.backToTarget = true;
+      },
+      { constantRate: 60, durationSec: 40 },
+    );
+    expect(seen).toEqual({ open: true, cappedAt: 10, backToTarget: true });
+    const { body } = await apiJson<TestMetrics>("/v1/status");
+    expect(body.circuitBreaker.trips).toBeGreaterThanOrEqual(1);
+    expect(body.circuitBreaker.lastTripAt).toBeGreaterThan(0);
+  });
+});
+
+describe("account objects restarted mid-run", () => {
+  it("resume from their persisted ledgers without reusing or skipping a nonce", async () => {
+    let restarts = 0;
+    const restarted = [1, 4, 7].map((i) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:auto:${i}`)));
+    await runWithFaults(
+      "3 account objects restarted",
+      async () => {
+        for (const stub of restarted) {
+          // abort() throws inside the object by design; the object restarts on its next call.
+          await runInDurableObject(stub, (_instance, state) => state.abort("restarted by the test")).catch(() => {});
+          restarts += 1;
+          await new Promise((r) => setTimeout(r, 700));
+        }
+      },
+      {},
+      () => restarts,
+    );
+    expect(restarts).toBe(3);
+    // A stub that saw its object abort stays broken; a new one reaches the restarted object.
+    for (const i of [1, 4, 7]) {
+      const fresh = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:auto:${i}`));
+      expect(await fresh.ledgerSnapshot()).toMatchObject({ reserved: [], unknown: [], free: [] });
+    }
+  });
+});
