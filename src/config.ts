@@ -24,6 +24,10 @@ export interface Env {
   GRACE_PERIOD_MS?: string;
   /** Coordinator tick in milliseconds, 100–250 (default 200). */
   TICK_MS?: string;
+  /** Blocks a sent transaction may wait before it is re-broadcast (default 5, at least 1 s). */
+  STUCK_AFTER_BLOCKS?: string;
+  /** Unchanged re-broadcasts before a stuck transaction is replaced with a fee bump (default 2). */
+  REBROADCASTS_BEFORE_REPLACE?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -44,6 +48,9 @@ export interface RuntimeConfig {
   blockTimeMs: number;
   tickMs: number;
   gracePeriodMs: number;
+  /** How long a sent transaction may stay unmined before it is nudged again. */
+  stuckAfterMs: number;
+  rebroadcastsBeforeReplace: number;
   apiToken: string | undefined;
 }
 
@@ -65,6 +72,8 @@ export function readConfig(env: Env): RuntimeConfig {
     blockTimeMs,
     tickMs: positiveInt(env.TICK_MS, 200, 100, 250),
     gracePeriodMs: positiveInt(env.GRACE_PERIOD_MS, Math.max(3_000, blockTimeMs * 3), 0, 600_000),
+    stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
+    rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -13,7 +13,7 @@ import { selfTransfer } from "../tx/eth-transfer";
 import type { FeeQuote, TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
-import { emptyBurst, lookUpTransactions, mergeBursts as merge, resubmit, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { emptyBurst, lookUpTransactions, mergeBursts as merge, rebroadcastRaw, replaceStuck, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 
 export interface AccountSetup {
   index: number;
@@ -81,8 +81,20 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Sends these nonces' transactions again, byte for byte: the node lost them or sits on them. */
   async rebroadcast(nonces: number[]): Promise<BurstResult> {
-    const slots = this.ledger.sentSlots(nonces);
-    return resubmit(this.deps("eth-transfer"), slots.map((s) => ({ nonce: s.nonce, raw: s.raw! })), Date.now());
+    return rebroadcastRaw(this.deps("eth-transfer"), this.ledger.sentSlots(nonces).map((s) => s.raw!));
+  }
+
+  /** Replaces stuck transactions at their nonces with a fee bump (same payload). */
+  async replace(nonces: number[], fees: FeeQuote): Promise<BurstResult> {
+    return replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees);
+  }
+
+  /**
+   * End of a run: what was not mined within the grace period gives its nonce to a 0-value
+   * self-transfer with a fee bump, so the account has no hole or pending transaction left behind.
+   */
+  async close(nonces: number[], fees: FeeQuote): Promise<BurstResult> {
+    return replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees, selfTransfer);
   }
 
   /**

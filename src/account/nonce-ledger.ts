@@ -30,6 +30,13 @@ export interface SignedSlot {
 }
 
 export class NonceLedger {
+  /**
+   * Nonces whose submission is under way in this instance (signed, answer awaited). They are
+   * `unknown` in storage, but theirs to settle: a resolution started by another call must leave
+   * them alone. In memory on purpose: after a restart nothing is under way any more.
+   */
+  private readonly inFlight = new Set<number>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_slots (
@@ -69,6 +76,12 @@ export class NonceLedger {
   /** Signed and about to be sent: from here on only the node can say what became of it. */
   markSigned(nonce: number, txHash: string, raw: string, sentAt: number): void {
     this.transition(nonce, ["reserved"], "unknown", { txHash, raw, sentAt });
+    this.inFlight.add(nonce);
+  }
+
+  /** The submission gave up without an answer: the slot stays `unknown` for a later resolution. */
+  handOver(nonce: number): void {
+    this.inFlight.delete(nonce);
   }
 
   /** The outcome is not known (response lost): keep the hash so the node can be asked later. */
@@ -79,6 +92,11 @@ export class NonceLedger {
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
   commit(nonce: number, txHash: string): void {
     this.transition(nonce, ["reserved", "unknown"], "sent", { txHash });
+  }
+
+  /** A sent transaction was replaced at the node by `txHash` (fee bump, or a closing self-transfer). */
+  replaceSent(nonce: number, txHash: string, raw: string): void {
+    this.transition(nonce, ["sent"], "sent", { txHash, raw });
   }
 
   /** The nonce was used by another transaction: nothing of ours to re-broadcast. */
@@ -104,6 +122,7 @@ export class NonceLedger {
       nonce,
       txHash,
     );
+    if (cursor.rowsWritten === 1) this.inFlight.delete(nonce);
     return cursor.rowsWritten === 1;
   }
 
@@ -125,8 +144,9 @@ export class NonceLedger {
     if (this.next() < floor) this.setNext(floor);
   }
 
+  /** Unknown outcomes that no submission of this instance is still waiting on. */
   unknownSlots(): SignedSlot[] {
-    return this.signedSlots("unknown");
+    return this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));
   }
 
   /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. */
@@ -195,5 +215,6 @@ export class NonceLedger {
     if (cursor.rowsWritten !== 1) {
       throw new Error(`nonce ${nonce}: cannot move to ${to} (not ${from.join(" or ")})`);
     }
+    if (to !== "unknown") this.inFlight.delete(nonce);
   }
 }

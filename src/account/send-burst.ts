@@ -7,7 +7,7 @@
  * which the hash look-up then settles). No second transaction is ever signed for a nonce unless the
  * node has said the first one is not there.
  */
-import { keccak256, type Hex } from "viem";
+import { keccak256, parseTransaction, type Hex, type TransactionSerializableEIP1559 } from "viem";
 import type { LocalAccount } from "viem/accounts";
 import { RpcError, type SendErrorClass } from "../errors";
 import { fetchPendingNonce } from "../chain/node-queries";
@@ -16,7 +16,7 @@ import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
 import { sleep } from "../chain/wait";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import type { FeeQuote, TransactionBuilder } from "../tx/types";
-import type { NonceLedger } from "./nonce-ledger";
+import type { NonceLedger, SignedSlot } from "./nonce-ledger";
 
 export interface SentTx {
   hash: string;
@@ -40,6 +40,8 @@ export interface BurstResult {
   /** Failed tries per class, retried or final: TestMetrics `errors` and the breaker's numerator. */
   attemptErrors: Partial<Record<SendErrorClass, number>>;
   sendLatency: SketchData;
+  /** Stuck transactions replaced by a fee-bumped one at the same nonce: either may be mined. */
+  replaced?: Array<{ nonce: number; oldHash: string; hash: string }>;
 }
 
 export interface SenderDeps {
@@ -78,7 +80,8 @@ export function mergeBursts(a: BurstResult, b: BurstResult): BurstResult {
   for (const [k, n] of Object.entries(b.attemptErrors)) attemptErrors[k as SendErrorClass] = (attemptErrors[k as SendErrorClass] ?? 0) + (n ?? 0);
   const sendLatency = structuredClone(a.sendLatency);
   mergeSketch(sendLatency, b.sendLatency);
-  return { address: b.address, sent: [...a.sent, ...b.sent], failed: [...a.failed, ...b.failed], attempts: a.attempts + b.attempts, attemptErrors, sendLatency };
+  const replaced = [...(a.replaced ?? []), ...(b.replaced ?? [])];
+  return { address: b.address, sent: [...a.sent, ...b.sent], failed: [...a.failed, ...b.failed], attempts: a.attempts + b.attempts, attemptErrors, sendLatency, replaced };
 }
 
 export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {
@@ -96,12 +99,88 @@ export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote)
   return submit(deps, signed, sentAt);
 }
 
-/** Sends already-signed transactions again, unchanged (stuck in a pool, or outcome unknown). */
-export async function resubmit(deps: SenderDeps, txs: Array<{ nonce: number; raw: string }>, sentAt: number): Promise<BurstResult> {
-  return submit(deps, txs.map((t) => ({ nonce: t.nonce, raw: t.raw as Hex, hash: keccak256(t.raw as Hex) })), sentAt);
+/**
+ * Sends transactions the ledger already holds as sent again, byte for byte (the node lost them or
+ * sits on them). Their ledger state does not change whatever the node answers: "already known"
+ * and "nonce too low" (mined meanwhile) are what a healthy node says, and a refusal is left to the
+ * stuck-transaction handling. Only the attempts and errors are reported.
+ */
+export async function rebroadcastRaw(deps: SenderDeps, raws: string[]): Promise<BurstResult> {
+  const result = emptyBurst(deps.signer.address);
+  if (raws.length === 0) return result;
+  result.attempts = raws.length;
+  const started = Date.now();
+  try {
+    const outcomes = await deps.rpc.batch(raws.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] })));
+    recordLatency(result.sendLatency, Date.now() - started, raws.length);
+    for (const o of outcomes) if (!o.ok && verdictOf(o) === "rejected") countError(result, o.error.errorClass, 1);
+  } catch (err) {
+    countError(result, err instanceof RpcError ? err.errorClass : "unknown", raws.length);
+  }
+  return result;
+}
+
+/** +12.5 %: above the replacement rule of every client (geth, reth, erigon, besu, nethermind: 10 %). */
+const bump = (v: bigint) => v + v / 8n + 1n;
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/**
+ * Replaces stuck sent transactions at the same nonce: with the same payload and higher fees, or,
+ * when `close` is given, with a 0-value self-transfer that just uses up the nonce. Fees are the
+ * higher of a 12.5 % bump and today's quote. Accepted replacements become the slot's transaction.
+ */
+export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: FeeQuote, close?: TransactionBuilder): Promise<BurstResult> {
+  const result = emptyBurst(deps.signer.address);
+  const signed = await Promise.all(
+    slots.map(async (slot) => {
+      const old = parseTransaction(slot.raw as Hex) as TransactionSerializableEIP1559;
+      const maxFeePerGas = max(bump(old.maxFeePerGas ?? 0n), BigInt(fees.maxFeePerGas));
+      const maxPriorityFeePerGas = max(bump(old.maxPriorityFeePerGas ?? 0n), BigInt(fees.maxPriorityFeePerGas));
+      const bumped = { maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString() };
+      const tx = close
+        ? close({ chainId: deps.chainId, nonce: slot.nonce, fees: bumped, from: deps.signer.address })
+        : // The payload only: the parsed transaction also carries the old signature, which must not
+          // travel into the new one.
+          ({ type: "eip1559", chainId: deps.chainId, nonce: slot.nonce, to: old.to, value: old.value, gas: old.gas, data: old.data, accessList: old.accessList, maxFeePerGas, maxPriorityFeePerGas } satisfies TransactionSerializableEIP1559);
+      const raw = await deps.signer.signTransaction(tx);
+      return { slot, raw, hash: keccak256(raw) };
+    }),
+  );
+  if (signed.length === 0) return result;
+  result.attempts = signed.length;
+  const sentAt = Date.now();
+  let outcomes: RpcOutcome[];
+  try {
+    outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
+  } catch (err) {
+    countError(result, err instanceof RpcError ? err.errorClass : "unknown", signed.length);
+    return result;
+  }
+  recordLatency(result.sendLatency, Date.now() - sentAt, signed.length);
+  signed.forEach(({ slot, raw, hash }, i) => {
+    const outcome = outcomes[i];
+    if (verdictOf(outcome) !== "accepted") {
+      // "nonce too low": the original was mined meanwhile, which is what we wanted.
+      if (!outcome.ok && outcome.error.errorClass !== "nonce-too-low") countError(result, outcome.error.errorClass, 1);
+      return;
+    }
+    deps.ledger.replaceSent(slot.nonce, hash, raw);
+    if (close) result.sent.push({ hash, nonce: slot.nonce, sentAt });
+    else (result.replaced ??= []).push({ nonce: slot.nonce, oldHash: slot.txHash, hash });
+  });
+  return result;
 }
 
 async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
+  try {
+    return await submitOnce(deps, signed, sentAt);
+  } finally {
+    // Whatever went wrong, no nonce stays claimed by a submission that is over.
+    for (const tx of signed) deps.ledger.handOver(tx.nonce);
+  }
+}
+
+async function submitOnce(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
   const result = emptyBurst(deps.signer.address);
   if (signed.length === 0) return result;
   const policy = deps.retry ?? DEFAULT_RETRY;
@@ -192,6 +271,7 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
       return;
     }
     if (found) deps.ledger.commit(tx.nonce, tx.hash);
+    else deps.ledger.handOver(tx.nonce);
     result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
   });
 }

@@ -30,6 +30,8 @@ export interface TestMetrics {
   fillRate: number;
   errors: Record<string, number>;
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
+  /** Stuck transactions: re-broadcast unchanged, and replaced with a fee bump. */
+  stuck: { rebroadcast: number; replaced: number };
   accountsActive: number;
   regions: Record<string, { accounts: number; txConfirmed: number }>;
   startBlock: number | null;
@@ -67,6 +69,7 @@ export function idleMetrics(): TestMetrics {
     fillRate: 0,
     errors: {},
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
+    stuck: { rebroadcast: 0, replaced: 0 },
     accountsActive: 0,
     regions: {},
     startBlock: null,

@@ -41,6 +41,7 @@ const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
 export class RunCoordinator extends DurableObject<Env> {
   private live: LiveRun | undefined;
   private accountSlots: AccountSlot[] | undefined;
+  private slotsByAddress: Map<string, AccountSlot> | undefined;
   private readonly config: RuntimeConfig = readConfig(this.env);
   private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
   private readonly db = database(this.env.DB);
@@ -148,6 +149,7 @@ export class RunCoordinator extends DurableObject<Env> {
       if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
       if (run.stopRequested || now >= endAt) this.beginStop(run, now);
     }
+    if (run.status === "running" || run.stopPhase === "grace") this.nudgeStuck(live, now);
     if (run.status === "verifying") await this.advanceStop(run, live, Date.now());
     if (!TERMINAL.includes(run.status)) await this.flush(run, live, Date.now(), false);
   }
@@ -271,9 +273,50 @@ export class RunCoordinator extends DurableObject<Env> {
       return;
     }
     if (live.tracker.txPending > 0 && now < (run.graceDeadline ?? now)) return;
+    if (run.stopPhase === "grace" && live.tracker.txPending > 0) {
+      if (live.inflightTotal > 0) return; // a nudge under way touches the same nonces
+      // What the grace period did not see mined is discarded, and its nonce closed.
+      const leftovers = live.tracker.pendingByAccount();
+      live.tracker.discardPending();
+      await mapInChunks([...leftovers], async ([address, nonces]) => {
+        const slot = this.slotOf(address);
+        live.tracker.recordBurst(await accountStub(this.env, slot.region, slot.index).close(nonces, live.fees), slot.region);
+      });
+      Object.assign(run, { stopPhase: "closing", graceDeadline: now + this.config.gracePeriodMs });
+      this.save(run);
+      return;
+    }
     live.tracker.discardPending();
     run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
     await this.finish(run, run.stopRequested ? "stopped" : "completed");
+  }
+
+  /**
+   * Transactions sent long ago and still not mined: sent again unchanged first (a node may have
+   * lost them), then replaced with a fee bump (a base-fee rise may have priced them out).
+   */
+  private nudgeStuck(live: LiveRun, now: number): void {
+    const stuck = live.tracker.takeStuck(now, this.config.stuckAfterMs, this.config.rebroadcastsBeforeReplace);
+    const nudge = (byAccount: Map<string, number[]>, action: "rebroadcast" | "replace") => {
+      for (const [address, nonces] of byAccount) {
+        const slot = this.slotOf(address);
+        const account = accountStub(this.env, slot.region, slot.index);
+        const call = action === "rebroadcast" ? account.rebroadcast(nonces) : account.replace(nonces, live.fees);
+        const work = call
+          .then((result) => live.tracker.recordBurst(result, slot.region))
+          .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"));
+        this.trackInFlight(live, slot, work);
+      }
+    };
+    nudge(stuck.rebroadcast, "rebroadcast");
+    nudge(stuck.replace, "replace");
+  }
+
+  private slotOf(address: string): AccountSlot {
+    this.slotsByAddress ??= new Map(this.accounts().map((s) => [s.address.toLowerCase(), s]));
+    const slot = this.slotsByAddress.get(address.toLowerCase());
+    if (!slot) throw new Error(`no account object for ${address}`);
+    return slot;
   }
 
   private async finish(run: RunRecord, status: "completed" | "stopped" | "error"): Promise<void> {

@@ -51,6 +51,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
     errors: { ...tracker.errors },
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
+    stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
   };
 }

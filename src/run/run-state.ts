@@ -23,7 +23,7 @@ export interface RunRecord {
   status: RunStatus;
   initPhase: InitPhase | null;
   stopRequested: boolean;
-  stopPhase: "draining" | "grace" | null;
+  stopPhase: "draining" | "grace" | "closing" | null;
   numAccounts: number;
   regions: string[];
   startedAt: number | null;

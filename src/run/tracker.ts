@@ -31,11 +31,24 @@ export interface SecondTotals {
   gasLimit: bigint;
 }
 
-interface PendingTx {
+/** One logical transaction: a nonce of an account, under every hash it was sent as. */
+interface TxRecord {
   account: string;
   nonce: number;
   region: string;
   sentAt: number;
+  /** The first hash, then any fee-bumped replacement: whichever is mined confirms the record. */
+  hashes: string[];
+  status: TxStatus;
+  nudges: number;
+  lastNudgeAt: number;
+}
+
+export interface StuckTransactions {
+  /** Per account address: nonces to send again unchanged. */
+  rebroadcast: Map<string, number[]>;
+  /** Per account address: nonces to replace with a fee bump. */
+  replace: Map<string, number[]>;
 }
 
 const ROLLING_WINDOW_MS = 5_000;
@@ -53,14 +66,14 @@ export class RunTracker {
   totalGasUsed = 0n;
   totalGasLimit = 0n;
   peakTps = 0;
+  /** Stuck-transaction handling: unchanged re-broadcasts asked for, fee-bumped replacements accepted. */
+  rebroadcasts = 0;
+  replacements = 0;
 
-  private readonly pending = new Map<string, PendingTx>();
-  /** Reported failed: kept, because the chain may still prove otherwise. */
-  private readonly failedTxs = new Map<string, PendingTx>();
+  private readonly byHash = new Map<string, TxRecord>();
+  private readonly pending = new Set<TxRecord>();
   /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
   private readonly unmatched = new Map<string, { blockNumber: number; seenAt: number }>();
-  /** Hashes confirmed or discarded: never counted again. */
-  private readonly finalized = new Set<string>();
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
@@ -75,51 +88,65 @@ export class RunTracker {
 
   /**
    * Folds in what an account object reports. Idempotent by hash: a transaction reported again
-   * (recovered after a lost answer, re-broadcast) is counted once, and a pending one that turns
-   * out to be gone moves to failed. A failed hash may be sent again later and then counts anew.
+   * (recovered after a lost answer, re-broadcast) is counted once; a pending one that turns out to
+   * be gone moves to failed; a failed one whose very bytes reach the node after all moves back.
    */
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
     for (const tx of result.sent) {
-      if (this.pending.has(tx.hash) || this.finalized.has(tx.hash)) continue;
-      const entry = { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt };
-      // The same bytes, counted failed before and now at the node after all: one transaction.
-      if (this.failedTxs.delete(tx.hash)) this.txFailed -= 1;
-      else this.countSent();
-      this.pending.set(tx.hash, entry);
-      // Reported after its block was seen (the answer was lost and recovered while it got mined).
-      const mined = this.unmatched.get(tx.hash);
-      if (mined) this.confirm(tx.hash, mined.blockNumber, mined.seenAt);
+      const known = this.byHash.get(tx.hash);
+      if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "pending");
+      else if (known.status === "failed") {
+        this.txFailed -= 1;
+        this.setPending(known);
+      }
+      this.matchLate(tx.hash);
     }
     for (const tx of result.failed) {
-      if (this.finalized.has(tx.hash) || this.failedTxs.has(tx.hash)) continue;
-      if (!this.pending.delete(tx.hash)) this.countSent();
-      this.failedTxs.set(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt });
-      this.txFailed += 1;
-      this.second.failed += 1;
-      this.logs.push({
-        hash: tx.hash,
-        account: result.address,
-        nonce: tx.nonce,
-        region,
-        sentAt: tx.sentAt,
-        confirmedAt: null,
-        blockNumber: null,
-        status: "failed",
-        error: `${tx.errorClass}: ${tx.message}`.slice(0, 500),
-      });
+      const known = this.byHash.get(tx.hash);
+      const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
+      if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "failed", error);
+      else if (known.status === "pending") {
+        this.pending.delete(known);
+        known.status = "failed";
+        this.txFailed += 1;
+        this.second.failed += 1;
+        this.log(known, tx.hash, { error });
+      }
+    }
+    for (const r of result.replaced ?? []) {
+      const known = this.byHash.get(r.oldHash);
+      if (!known || known.status !== "pending" || this.byHash.has(r.hash)) continue;
+      known.hashes.push(r.hash);
+      this.byHash.set(r.hash, known);
+      this.replacements += 1;
+      this.matchLate(r.hash);
     }
   }
 
-  /** Pending transactions sent before `before` (ms), oldest first, grouped by account. */
-  pendingSince(before: number): Map<string, number[]> {
-    const byAccount = new Map<string, number[]>();
-    for (const tx of this.pending.values()) {
-      if (tx.sentAt >= before) continue;
-      byAccount.set(tx.account, [...(byAccount.get(tx.account) ?? []), tx.nonce]);
+  /**
+   * Pending transactions not mined `stuckAfterMs` after they were sent (or last nudged): the first
+   * `rebroadcasts` nudges send them again unchanged, later ones replace them with a fee bump.
+   */
+  takeStuck(now: number, stuckAfterMs: number, rebroadcasts: number): StuckTransactions {
+    const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
+    for (const tx of this.pending) {
+      if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs) continue;
+      tx.nudges += 1;
+      tx.lastNudgeAt = now;
+      const into = tx.nudges <= rebroadcasts ? stuck.rebroadcast : stuck.replace;
+      if (into === stuck.rebroadcast) this.rebroadcasts += 1;
+      into.set(tx.account, [...(into.get(tx.account) ?? []), tx.nonce]);
     }
-    return byAccount;
+    return stuck;
+  }
+
+  /** Pending nonces per account address: what the end of a run closes. */
+  pendingByAccount(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const tx of this.pending) out.set(tx.account, [...(out.get(tx.account) ?? []), tx.nonce]);
+    return out;
   }
 
   /** A burst whose account object failed to answer: nothing of it is known to have been sent. */
@@ -142,29 +169,72 @@ export class RunTracker {
     let matched = 0;
     for (const hash of block.transactions) {
       if (this.confirm(hash, block.number, seenAt)) matched += 1;
-      else this.unmatched.set(hash, { blockNumber: block.number, seenAt });
+      else if (!this.byHash.has(hash)) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
     }
     this.inclusions.push({ at: seenAt, count: matched });
     this.peakTps = Math.max(this.peakTps, this.currentTps(seenAt));
     return matched;
   }
 
-  /** Marks a pending (or given-up) transaction as mined; false if the hash is not one of ours. */
+  private track(hash: string, tx: Omit<TxRecord, "hashes" | "status" | "nudges" | "lastNudgeAt">, status: "pending" | "failed", error?: string): void {
+    const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0 };
+    this.byHash.set(hash, record);
+    this.countSent();
+    if (status === "pending") this.pending.add(record);
+    else {
+      this.txFailed += 1;
+      this.second.failed += 1;
+      this.log(record, hash, { error: error ?? null });
+    }
+  }
+
+  private setPending(record: TxRecord): void {
+    record.status = "pending";
+    this.pending.add(record);
+  }
+
+  /** A hash reported after its block was seen (answer lost and recovered while it got mined). */
+  private matchLate(hash: string): void {
+    const mined = this.unmatched.get(hash);
+    if (mined) this.confirm(hash, mined.blockNumber, mined.seenAt);
+  }
+
+  /**
+   * Marks the record of a mined hash confirmed; false if the hash is not one of ours. Failed and
+   * discarded records are confirmed too: a request delayed on its way can reach the node after the
+   * node had said it did not know it. The chain is the judge.
+   */
   private confirm(hash: string, blockNumber: number, seenAt: number): boolean {
-    const tx = this.pending.get(hash) ?? this.failedTxs.get(hash);
-    if (!tx) return false;
-    // A transaction given up as failed can still be mined: a request delayed on its way reached
-    // the node after the node had said it did not know it. The chain is the judge.
-    if (this.failedTxs.delete(hash)) this.txFailed -= 1;
-    else this.pending.delete(hash);
-    this.finalized.add(hash);
+    const tx = this.byHash.get(hash);
+    if (!tx || tx.status === "confirmed") return false;
+    if (tx.status === "failed") this.txFailed -= 1;
+    if (tx.status === "discarded") this.txDiscarded -= 1;
+    this.pending.delete(tx);
+    tx.status = "confirmed";
     this.unmatched.delete(hash);
     recordLatency(this.confirmLatency, seenAt - tx.sentAt);
     this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
-    this.logs.push({ ...tx, hash, confirmedAt: seenAt, blockNumber, status: "confirmed", error: null });
+    this.log(tx, hash, { confirmedAt: seenAt, blockNumber });
     this.txConfirmed += 1;
     this.second.confirmed += 1;
     return true;
+  }
+
+  private log(tx: TxRecord, hash: string, fields: Partial<TxLog>): void {
+    // One row per transaction: a replaced one is logged under its first hash, with the mined one.
+    const first = tx.hashes[0];
+    const error = fields.error ?? (hash !== first ? `replaced by ${hash}` : null);
+    this.logs.push({
+      hash: first,
+      account: tx.account,
+      nonce: tx.nonce,
+      region: tx.region,
+      sentAt: tx.sentAt,
+      confirmedAt: fields.confirmedAt ?? null,
+      blockNumber: fields.blockNumber ?? null,
+      status: tx.status,
+      error,
+    });
   }
 
   /** Included per second over the last five seconds (or since the start, if shorter). */
@@ -177,11 +247,11 @@ export class RunTracker {
 
   /** What is still pending after the grace period will not be counted as included. */
   discardPending(): void {
-    for (const [hash, tx] of this.pending) {
-      this.finalized.add(hash);
-      this.logs.push({ ...tx, hash, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" });
+    for (const tx of this.pending) {
+      tx.status = "discarded";
+      this.txDiscarded += 1;
+      this.log(tx, tx.hashes[0], { error: "not included within the grace period" });
     }
-    this.txDiscarded += this.pending.size;
     this.pending.clear();
   }
 

@@ -5,7 +5,7 @@
 import { abortAllDurableObjects, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FeeQuote } from "../../src/tx/types";
-import { chainRpc, rpcUrl } from "./helpers";
+import { chainRpc, rpcUrl, setFaults } from "./helpers";
 
 const GOOD_FEES: FeeQuote = { maxFeePerGas: "20000000000", maxPriorityFeePerGas: "1000000000" };
 /** Below any base fee anvil starts with: the node refuses such a transaction outright. */
@@ -97,5 +97,39 @@ describe("account object sending to anvil", () => {
     const pool = await chainRpc<{ pending: Record<string, unknown>; queued: Record<string, unknown> }>("txpool_content");
     const mine = (section: Record<string, unknown>) => Object.keys(section).filter((a) => a.toLowerCase() === address.toLowerCase());
     expect([...mine(pool.pending), ...mine(pool.queued)]).toEqual([]);
+  });
+
+  it("closes a nonce the node never got with a self-transfer, so the account has no hole", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    // The proxy answers success without forwarding: the ledger holds nonce 0 as sent, the node nothing.
+    await setFaults({ blackhole: 1 });
+    const lost = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    await setFaults({});
+    expect(lost.sent.map((t) => t.nonce)).toEqual([0]);
+    expect(await chainRpc("eth_getTransactionByHash", [lost.sent[0].hash])).toBeNull();
+
+    const closing = await stub.close([0], GOOD_FEES);
+    expect(closing.sent).toHaveLength(1);
+    expect(await waitForMined(address, 1)).toBe(1);
+    const mined = await chainRpc<{ from: string; to: string; value: string; nonce: string }>("eth_getTransactionByHash", [closing.sent[0].hash]);
+    expect(mined.to.toLowerCase()).toBe(address.toLowerCase());
+    expect(Number(mined.value)).toBe(0);
+  });
+
+  it("replaces a stuck transaction with a fee bump of at least 12.5 %, keeping its payload", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    await setFaults({ blackhole: 1 });
+    const lost = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    await setFaults({});
+    const replaced = await stub.replace([0], { maxFeePerGas: "1000", maxPriorityFeePerGas: "1" });
+    expect(replaced.replaced).toEqual([{ nonce: 0, oldHash: lost.sent[0].hash, hash: expect.any(String) }]);
+    expect(await waitForMined(address, 1)).toBe(1);
+    const mined = await chainRpc<{ to: string; value: string; maxFeePerGas: string; maxPriorityFeePerGas: string }>("eth_getTransactionByHash", [replaced.replaced![0].hash]);
+    expect(mined.to.toLowerCase()).toBe("0x000000000000000000000000000000000000dead");
+    expect(Number(mined.value)).toBe(1);
+    expect(BigInt(mined.maxFeePerGas)).toBeGreaterThanOrEqual((BigInt(GOOD_FEES.maxFeePerGas) * 1125n) / 1000n);
+    expect(BigInt(mined.maxPriorityFeePerGas)).toBeGreaterThanOrEqual((BigInt(GOOD_FEES.maxPriorityFeePerGas) * 1125n) / 1000n);
   });
 });

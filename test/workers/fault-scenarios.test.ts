@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import type { FaultConfig, FaultStats } from "../support/fault-proxy";
-import { apiJson, auditChain, blockNumber, faultStats, reportScenario, setFaults, takeEndpointDown, waitForRun } from "./helpers";
+import { apiJson, auditChain, blockNumber, chainRpc, faultStats, reportScenario, setFaults, takeEndpointDown, waitForRun } from "./helpers";
 
 const RATE = 50;
 const DURATION_SEC = 8;
@@ -57,6 +57,8 @@ async function runWithFaults(
     faultsInjected: Object.values(stats.injected).reduce((a, b) => a + b, 0) + injectedOutsideProxy(),
     errors: metrics.errors,
     breakerTrips: metrics.circuitBreaker.trips,
+    rebroadcast: metrics.stuck.rebroadcast,
+    replaced: metrics.stuck.replaced,
     lost,
     verified: (metrics.verification as { verified?: boolean } | null)?.verified ?? false,
   };
@@ -175,5 +177,29 @@ describe("account objects restarted mid-run", () => {
       const fresh = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:auto:${i}`));
       expect(await fresh.ledgerSnapshot()).toMatchObject({ reserved: [], unknown: [], free: [] });
     }
+  });
+});
+
+describe("stuck transactions", () => {
+  afterEach(() => setFaults({}));
+
+  it("a node that forgets 5 % of transactions: re-broadcast until mined", async () => {
+    const { stats, metrics } = await runWithFaults("5% forgotten by the node", faults({ blackhole: 0.05 }));
+    expect(stats.injected.blackhole).toBeGreaterThan(0);
+    expect(metrics.stuck.rebroadcast).toBeGreaterThan(0);
+  });
+
+  it("a base-fee spike that prices pending transactions out: replaced with a fee bump", async () => {
+    const { metrics } = await runWithFaults("base fee spike to 50 gwei", async () => {
+      const { body } = await apiJson<TestMetrics>("/v1/status");
+      // Fees ×25 cost more than a run is funded for: give the senders room, then spike the base fee.
+      await waitForRun(body.runId!, (m) => m.txConfirmed >= 4 * ACCOUNTS);
+      const { body: txs } = await apiJson(`/v1/history/${body.runId}/transactions?limit=1000&status=confirmed`);
+      for (const account of new Set<string>(txs.transactions.map((t: { account: string }) => t.account))) {
+        await chainRpc("anvil_setBalance", [account, "0x3635c9adc5dea00000"]);
+      }
+      await chainRpc("anvil_setNextBlockBaseFeePerGas", ["0xba43b7400"]);
+    });
+    expect(metrics.stuck.replaced).toBeGreaterThan(0);
   });
 });

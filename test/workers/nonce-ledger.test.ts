@@ -14,8 +14,8 @@ const stubFor = (name: string) => env.ACCOUNT.get(env.ACCOUNT.idFromName(name));
 const freshStub = (label: string) => stubFor(uniqueName(label));
 
 /** Runs `body` with a ledger over a fresh object's SQL storage. */
-async function withLedger<R>(label: string, body: (ledger: NonceLedger) => R): Promise<R> {
-  return runInDurableObject(freshStub(label), (_instance, state) => body(new NonceLedger(state.storage.sql)));
+async function withLedger<R>(label: string, body: (ledger: NonceLedger, sql: SqlStorage) => R): Promise<R> {
+  return runInDurableObject(freshStub(label), (_instance, state) => body(new NonceLedger(state.storage.sql), state.storage.sql));
 }
 
 const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
@@ -101,10 +101,34 @@ describe("nonce ledger: transitions", () => {
       ledger.reset(0);
       const n = ledger.reserve();
       ledger.markSigned(n, hash(1), "0x02f8aa", 1234);
+      ledger.handOver(n);
       expect(ledger.unknownSlots()).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
       ledger.commit(n, hash(1));
       expect(ledger.sentSlots([0])).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
       expect(() => ledger.markSigned(n, hash(2), "0x00", 1)).toThrow(/nonce 0/); // only from reserved
+    });
+  });
+
+  it("keeps a submission's own unknown nonces out of other resolutions until it hands them over", async () => {
+    await withLedger("in-flight", (ledger) => {
+      ledger.reset(0);
+      const n = ledger.reserve();
+      ledger.markSigned(n, hash(1), "0x02", 5);
+      expect(ledger.unknownSlots()).toEqual([]); // the burst that signed it is still waiting
+      expect(ledger.resolve(n, hash(1), true)).toBe(true); // its own answer may settle it
+      const m = ledger.reserve();
+      ledger.markSigned(m, hash(2), "0x03", 6);
+      ledger.handOver(m); // gave up without an answer
+      expect(ledger.unknownSlots().map((s) => s.nonce)).toEqual([m]);
+    });
+  });
+
+  it("a new instance over the same storage (a restart) sees every unknown nonce", async () => {
+    await withLedger("in-flight-restart", (ledger, sql) => {
+      ledger.reset(0);
+      ledger.markSigned(ledger.reserve(), hash(1), "0x02", 5);
+      expect(ledger.unknownSlots()).toEqual([]);
+      expect(new NonceLedger(sql).unknownSlots().map((s) => s.nonce)).toEqual([0]);
     });
   });
 
