@@ -76,7 +76,11 @@ export class AccountDO extends DurableObject<Env> {
    * asks the node about every transaction still `unknown` and reports what it found.
    */
   async recover(): Promise<BurstResult> {
-    return this.resolveUnknown(this.deps("eth-transfer"));
+    const recovered = await this.resolveUnknown(this.deps("eth-transfer"));
+    // Answers committed before the call broke were lost with it: report every sent transaction
+    // again; the coordinator counts each hash once.
+    const sent = this.ledger.sentTransactions().map((s) => ({ hash: s.txHash, nonce: s.nonce, sentAt: s.sentAt ?? Date.now() }));
+    return { ...recovered, sent: [...recovered.sent, ...sent] };
   }
 
   /** Sends these nonces' transactions again, byte for byte: the node lost them or sits on them. */
@@ -119,11 +123,14 @@ export class AccountDO extends DurableObject<Env> {
    * End of sending: resolve what is unknown, then close every nonce that was rolled back and never
    * reused with a 0-value self-transfer, so no later transaction of this account waits on a gap.
    */
-  async settle(fees: FeeQuote): Promise<BurstResult> {
+  async settle(fees: FeeQuote): Promise<BurstResult & { clean: boolean }> {
     const deps = this.deps("eth-transfer");
     const recovered = await this.resolveUnknown(deps);
     const gaps = this.ledger.snapshot().free.length;
-    return merge(recovered, await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
+    const result = merge(recovered, await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
+    // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
+    const after = this.ledger.snapshot();
+    return { ...result, clean: after.free.length === 0 && after.unknown.length === 0 };
   }
 
   async ledgerSnapshot(): Promise<LedgerSnapshot> {

@@ -114,6 +114,8 @@ export class NonceLedger {
    * resolutions may race across an await; the second finds nothing left to do). True if applied.
    */
   resolve(nonce: number, txHash: string, nodeHasIt: boolean): boolean {
+    // Reserved again and re-signed to the same bytes meanwhile: the new submission decides.
+    if (this.inFlight.has(nonce)) return false;
     const cursor = this.sql.exec(
       `UPDATE nonce_slots SET state = ?, raw = CASE WHEN ? THEN raw ELSE NULL END
        WHERE nonce = ? AND state = 'unknown' AND tx_hash = ?`,
@@ -147,6 +149,11 @@ export class NonceLedger {
   /** Unknown outcomes that no submission of this instance is still waiting on. */
   unknownSlots(): SignedSlot[] {
     return this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));
+  }
+
+  /** Every transaction of ours the node accepted since the last reset (not nonces used by others). */
+  sentTransactions(): SignedSlot[] {
+    return this.signedSlots("sent").filter((s) => s.raw !== null);
   }
 
   /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. */

@@ -149,16 +149,29 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
   if (signed.length === 0) return result;
   result.attempts = signed.length;
   const sentAt = Date.now();
+  // A replacement whose answer is lost may still be at the node: report it all the same. The
+  // tracker then knows its hash if it is mined; one that never is just ends with its record.
+  const reportAmbiguous = ({ slot, hash }: (typeof signed)[number]) => {
+    if (close) result.sent.push({ hash, nonce: slot.nonce, sentAt });
+    else (result.replaced ??= []).push({ nonce: slot.nonce, oldHash: slot.txHash, hash });
+  };
   let outcomes: RpcOutcome[];
   try {
     outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
   } catch (err) {
     countError(result, err instanceof RpcError ? err.errorClass : "unknown", signed.length);
+    signed.forEach(reportAmbiguous);
     return result;
   }
   recordLatency(result.sendLatency, Date.now() - sentAt, signed.length);
-  signed.forEach(({ slot, raw, hash }, i) => {
+  signed.forEach((entry, i) => {
+    const { slot, raw, hash } = entry;
     const outcome = outcomes[i];
+    if (!outcome.ok && AMBIGUOUS.has(outcome.error.errorClass)) {
+      countError(result, outcome.error.errorClass, 1);
+      reportAmbiguous(entry);
+      return;
+    }
     if (verdictOf(outcome) !== "accepted") {
       // "nonce too low": the original was mined meanwhile, which is what we wanted.
       if (!outcome.ok && outcome.error.errorClass !== "nonce-too-low") countError(result, outcome.error.errorClass, 1);
@@ -205,10 +218,21 @@ async function submitOnce(deps: SenderDeps, signed: SignedTx[], sentAt: number):
   return result;
 }
 
+/** Per-call errors that do not say the node refused: the call may have been processed. */
+const AMBIGUOUS: ReadonlySet<SendErrorClass> = new Set(["timeout", "connection"]);
+
 async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: RpcOutcome[], sentAt: number, result: BurstResult): Promise<void> {
   const nonceUsed: SignedTx[] = [];
+  const unanswered: SignedTx[] = [];
+  let ambiguity: RpcError | undefined;
   signed.forEach((tx, i) => {
     const outcome = outcomes[i];
+    if (!outcome.ok && AMBIGUOUS.has(outcome.error.errorClass)) {
+      countError(result, outcome.error.errorClass, 1);
+      unanswered.push(tx);
+      ambiguity = outcome.error;
+      return;
+    }
     const verdict = verdictOf(outcome);
     if (verdict === "accepted") {
       deps.ledger.commit(tx.nonce, tx.hash);
@@ -225,6 +249,7 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
     result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: error.errorClass, message: error.message });
   });
   if (nonceUsed.length > 0) await settleNonceUsed(deps, nonceUsed, sentAt, result);
+  if (unanswered.length > 0) await settleUnanswered(deps, unanswered, sentAt, ambiguity!, result);
 }
 
 /**
@@ -242,7 +267,13 @@ async function settleNonceUsed(deps: SenderDeps, txs: SignedTx[], sentAt: number
     nodeNonce = undefined;
   }
   txs.forEach((tx, i) => {
-    if (known?.[i]) {
+    if (known === undefined) {
+      // The node cannot be asked: it may be ours, mined. Leave it unknown for a later look-up.
+      deps.ledger.handOver(tx.nonce);
+      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+      return;
+    }
+    if (known[i]) {
       deps.ledger.commit(tx.nonce, tx.hash);
       result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
       return;

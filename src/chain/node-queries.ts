@@ -42,7 +42,10 @@ export function parseBlock(raw: RawBlock): BlockHeader {
   };
 }
 
-/** Blocks `from`..`to` inclusive (hashes only), in one batch. Missing blocks are skipped. */
+/**
+ * Blocks `from`..`to` inclusive (hashes only), in one batch, up to the first one the node does not
+ * return (a lagging backend): the caller resumes from there, so no block is ever skipped.
+ */
 export async function fetchBlocks(rpc: JsonRpcClient, from: number, to: number): Promise<BlockHeader[]> {
   const calls = [];
   for (let n = from; n <= to; n++) calls.push({ method: "eth_getBlockByNumber", params: [toHex(n), false] });
@@ -50,7 +53,8 @@ export async function fetchBlocks(rpc: JsonRpcClient, from: number, to: number):
   const blocks: BlockHeader[] = [];
   for (const o of outcomes) {
     if (!o.ok) throw o.error;
-    if (o.result) blocks.push(parseBlock(o.result));
+    if (!o.result) break;
+    blocks.push(parseBlock(o.result));
   }
   return blocks;
 }

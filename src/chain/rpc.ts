@@ -49,7 +49,8 @@ export class JsonRpcClient {
     for (const r of responses) byId.set(Number(r.id), r);
     return calls.map((call, i) => {
       const response = byId.get(firstId + i);
-      if (!response) return { ok: false, error: new RpcError("unknown", `no response for ${call.method}`) };
+      // No answer for this call: it may or may not have been processed.
+      if (!response) return { ok: false, error: new RpcError("timeout", `no response for ${call.method}`) };
       if (response.error) {
         const message = String(response.error.message ?? "");
         return { ok: false, error: new RpcError(classifyRpcMessage(message), message, response.error.code) };

@@ -20,7 +20,7 @@ import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
 import { RunTracker } from "./tracker";
-import { verifyRun } from "./verify";
+import { verifyRun, type Verification } from "./verify";
 
 const RUN_KEY = "run";
 const ACCOUNTS_KEY = "accounts";
@@ -37,6 +37,23 @@ const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
 const MAX_BLOCKS_PER_TICK = 100;
 const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
+/** Verification reads every block of the run; a node that keeps failing it gets this many ticks. */
+const MAX_VERIFY_ATTEMPTS = 20;
+
+function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification {
+  return {
+    verified: false,
+    fromBlock: (run.startBlock ?? 0) + 1,
+    toBlock: live.lastBlock,
+    includedOnChain: -1,
+    txConfirmed: live.tracker.txConfirmed,
+    accountsChecked: 0,
+    accountsWithGaps: -1,
+    poolLeftovers: -1,
+    poolCheck: "txpool_content",
+    problems: [`the node did not answer the verification: ${err instanceof Error ? err.message : String(err)}`],
+  };
+}
 
 export class RunCoordinator extends DurableObject<Env> {
   private live: LiveRun | undefined;
@@ -149,7 +166,8 @@ export class RunCoordinator extends DurableObject<Env> {
       if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
       if (run.stopRequested || now >= endAt) this.beginStop(run, now);
     }
-    if (run.status === "running" || run.stopPhase === "grace") this.nudgeStuck(live, now);
+    // Nudges stop at the grace deadline, so the close step is not kept waiting on them.
+    if (run.status === "running" || (run.stopPhase === "grace" && now < (run.graceDeadline ?? 0))) this.nudgeStuck(live, now);
     if (run.status === "verifying") await this.advanceStop(run, live, Date.now());
     if (!TERMINAL.includes(run.status)) await this.flush(run, live, Date.now(), false);
   }
@@ -226,34 +244,31 @@ export class RunCoordinator extends DurableObject<Env> {
     }
   }
 
+  /** New blocks since the last tick, and today's fee quote. A node that does not answer is a figure of the run, not its end. */
   private async followBlocks(live: LiveRun): Promise<void> {
-    let latestRaw: unknown;
-    let gasPrice: string;
     try {
-      const [latest, price] = await this.rpc.batch<unknown>([
+      const [latestOutcome, price] = await this.rpc.batch<unknown>([
         { method: "eth_getBlockByNumber", params: ["latest", false] },
         { method: "eth_gasPrice", params: [] },
       ]);
-      if (!latest.ok) throw latest.error;
+      if (!latestOutcome.ok) throw latestOutcome.error;
       if (!price.ok) throw price.error;
-      latestRaw = latest.result;
-      gasPrice = price.result as string;
+      const latest = parseBlock(latestOutcome.result as Parameters<typeof parseBlock>[0]);
+      live.fees = {
+        maxFeePerGas: feeCap(BigInt(price.result as string), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas)).toString(),
+        maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
+      };
+      if (latest.number <= live.lastBlock) return;
+      const to = Math.min(latest.number, live.lastBlock + MAX_BLOCKS_PER_TICK);
+      const blocks = to === latest.number && to === live.lastBlock + 1 ? [latest] : await fetchBlocks(this.rpc, live.lastBlock + 1, to);
+      const seenAt = Date.now();
+      for (const block of blocks) {
+        live.tracker.recordBlock(block, seenAt);
+        live.lastBlock = block.number;
+      }
     } catch (err) {
-      // The node not answering a poll is a figure of the run, not the end of it.
       live.tracker.recordLostPoll(err instanceof RpcError ? err.errorClass : "unknown");
-      return;
     }
-    const latest = parseBlock(latestRaw as Parameters<typeof parseBlock>[0]);
-    live.fees = {
-      maxFeePerGas: feeCap(BigInt(gasPrice), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas)).toString(),
-      maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
-    };
-    if (latest.number <= live.lastBlock) return;
-    const to = Math.min(latest.number, live.lastBlock + MAX_BLOCKS_PER_TICK);
-    const blocks = to === latest.number && to === live.lastBlock + 1 ? [latest] : await fetchBlocks(this.rpc, live.lastBlock + 1, to);
-    const seenAt = Date.now();
-    for (const block of blocks) live.tracker.recordBlock(block, seenAt);
-    live.lastBlock = to;
   }
 
   private beginStop(run: RunRecord, now: number): void {
@@ -261,13 +276,28 @@ export class RunCoordinator extends DurableObject<Env> {
     this.save(run);
   }
 
-  /** draining: wait for bursts under way, then close gaps → grace: wait for inclusion → verify. */
+  /**
+   * draining: wait for bursts under way, then resolve unknowns and close gaps until every account
+   * is clean → grace: wait for inclusion (nudging what is stuck) → closing: replace what is left
+   * with self-transfers → verify. Each step may fail on a node that does not answer; it is then
+   * tried again on the next tick, within the grace deadline (verification: a few times).
+   */
   private async advanceStop(run: RunRecord, live: LiveRun, now: number): Promise<void> {
     if (run.stopPhase === "draining") {
       if (live.inflightTotal > 0) return;
-      const accounts = this.accounts();
-      const settled = await mapInChunks(accounts, (slot) => accountStub(this.env, slot.region, slot.index).settle(live.fees));
-      settled.forEach((result, i) => live.tracker.recordBurst(result, accounts[i].region));
+      live.unsettled ??= new Set(this.accounts().map((s) => s.index));
+      const pending = this.accounts().filter((s) => live.unsettled!.has(s.index));
+      await mapInChunks(pending, async (slot) => {
+        try {
+          const settled = await accountStub(this.env, slot.region, slot.index).settle(live.fees);
+          live.tracker.recordBurst(settled, slot.region);
+          if (settled.clean) live.unsettled!.delete(slot.index);
+        } catch (err) {
+          live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
+        }
+      });
+      const deadline = (run.sendingEndedAt ?? now) + this.config.gracePeriodMs;
+      if (live.unsettled.size > 0 && now < deadline) return;
       Object.assign(run, { stopPhase: "grace", endBlock: live.lastBlock, graceDeadline: now + this.config.gracePeriodMs });
       this.save(run);
       return;
@@ -280,14 +310,24 @@ export class RunCoordinator extends DurableObject<Env> {
       live.tracker.discardPending();
       await mapInChunks([...leftovers], async ([address, nonces]) => {
         const slot = this.slotOf(address);
-        live.tracker.recordBurst(await accountStub(this.env, slot.region, slot.index).close(nonces, live.fees), slot.region);
+        try {
+          live.tracker.recordBurst(await accountStub(this.env, slot.region, slot.index).close(nonces, live.fees), slot.region);
+        } catch (err) {
+          live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
+        }
       });
       Object.assign(run, { stopPhase: "closing", graceDeadline: now + this.config.gracePeriodMs });
       this.save(run);
       return;
     }
     live.tracker.discardPending();
-    run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
+    try {
+      run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
+    } catch (err) {
+      live.verifyAttempts = (live.verifyAttempts ?? 0) + 1;
+      if (live.verifyAttempts < MAX_VERIFY_ATTEMPTS) return;
+      run.verification = unverifiable(run, live, err);
+    }
     await this.finish(run, run.stopRequested ? "stopped" : "completed");
   }
 

@@ -45,6 +45,9 @@ export interface LiveRun {
   inflight: Map<number, number>;
   inflightTotal: number;
   breaker: BreakerState;
+  /** Accounts whose settle has not come back clean yet (draining). */
+  unsettled?: Set<number>;
+  verifyAttempts?: number;
   /** The rate the last dispatch aimed at: the pattern's, or less while the breaker holds it down. */
   currentTarget: number;
   lastRunRowWriteAt: number;

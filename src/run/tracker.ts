@@ -52,6 +52,8 @@ export interface StuckTransactions {
 }
 
 const ROLLING_WINDOW_MS = 5_000;
+/** How many blocks a mined hash not (yet) known as ours is kept for a late report. */
+const UNMATCHED_KEEP_BLOCKS = 64;
 
 export class RunTracker {
   txSent = 0;
@@ -114,6 +116,7 @@ export class RunTracker {
         this.second.failed += 1;
         this.log(known, tx.hash, { error });
       }
+      this.matchLate(tx.hash);
     }
     for (const r of result.replaced ?? []) {
       const known = this.byHash.get(r.oldHash);
@@ -171,9 +174,21 @@ export class RunTracker {
       if (this.confirm(hash, block.number, seenAt)) matched += 1;
       else if (!this.byHash.has(hash)) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
     }
+    this.forgetOldUnmatched(block.number);
     this.inclusions.push({ at: seenAt, count: matched });
     this.peakTps = Math.max(this.peakTps, this.currentTps(seenAt));
     return matched;
+  }
+
+  /**
+   * A late report arrives within seconds of its block; other senders' hashes on a shared chain
+   * would otherwise pile up for the whole run. Map order is insertion order, i.e. block order.
+   */
+  private forgetOldUnmatched(head: number): void {
+    for (const [hash, seen] of this.unmatched) {
+      if (seen.blockNumber > head - UNMATCHED_KEEP_BLOCKS) break;
+      this.unmatched.delete(hash);
+    }
   }
 
   private track(hash: string, tx: Omit<TxRecord, "hashes" | "status" | "nudges" | "lastNudgeAt">, status: "pending" | "failed", error?: string): void {

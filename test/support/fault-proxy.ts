@@ -6,7 +6,8 @@
  * Tests switch faults on and off mid-run through a separate control port:
  *   POST /faults  { dropAfterForward, rateLimit, unavailable, delay, blackhole, … }  (replaces)
  *   POST /down    { ms }   refuse every connection for `ms`
- *   GET  /stats            how many of each fault were injected
+ *   GET  /stats            how many of each fault were injected since the last reset
+ *   POST /stats/reset
  *   POST /report {…}       a scenario's figures, collected for the README's fault table
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -30,7 +31,7 @@ export interface FaultConfig {
   seed?: number;
 }
 
-export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "refused";
+export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "down";
 
 export interface FaultStats {
   requests: number;
@@ -48,7 +49,7 @@ export interface FaultProxy {
 const emptyStats = (): FaultStats => ({
   requests: 0,
   sendRequests: 0,
-  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, refused: 0 },
+  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, down: 0 },
 });
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -138,7 +139,6 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   });
   proxy.on("connection", (socket) => {
     if (Date.now() < downUntil) {
-      stats.injected.refused += 1;
       socket.destroy();
       return;
     }
@@ -150,6 +150,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const goDown = async (ms: number) => {
     // Stop listening (new connections are refused by the OS) and cut the open ones.
     downUntil = Date.now() + ms;
+    stats.injected.down += 1;
     await new Promise<void>((r) => proxy.close(() => r()));
     for (const s of sockets) s.destroy();
     setTimeout(() => void listen(proxy, port).catch(() => {}), ms);
@@ -160,6 +161,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     if (req.url === "/faults" && req.method === "POST") {
       config = body as FaultConfig;
       random = mulberry32(config.seed ?? 1);
+    } else if (req.url === "/stats/reset" && req.method === "POST") {
       stats = emptyStats();
     } else if (req.url === "/report" && req.method === "POST") {
       reports.push(body);

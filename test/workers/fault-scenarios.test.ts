@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import type { FaultConfig, FaultStats } from "../support/fault-proxy";
-import { apiJson, auditChain, blockNumber, chainRpc, faultStats, reportScenario, setFaults, takeEndpointDown, waitForRun } from "./helpers";
+import { apiJson, auditChain, blockNumber, chainRpc, faultStats, reportScenario, resetFaultStats, setFaults, takeEndpointDown, waitForRun } from "./helpers";
 
 const RATE = 50;
 const DURATION_SEC = 8;
@@ -32,6 +32,7 @@ async function runWithFaults(
     json: { pattern: "constant", durationSec: DURATION_SEC, numAccounts: ACCOUNTS, constantRate: RATE, name: scenario, ...request },
   });
   await waitForRun(body.runId, (m) => m.status === "running" && m.txSent > 0);
+  await resetFaultStats();
   await inject();
   const metrics = await waitForRun(body.runId, undefined, 120_000);
   const stats = await faultStats();
@@ -111,7 +112,8 @@ describe("fault scenarios: nothing lost", () => {
 
   it("the endpoint down for 5 seconds mid-run", async () => {
     const { stats, metrics } = await runWithFaults("endpoint down 5 s", () => takeEndpointDown(5_000), { durationSec: 12 });
-    expect(stats.injected.refused + (metrics.errors.connection ?? 0)).toBeGreaterThan(0);
+    expect(stats.injected.down).toBe(1);
+    expect(metrics.errors.connection ?? 0).toBeGreaterThan(0);
   });
 
   it("all of them at once", async () => {
@@ -125,6 +127,7 @@ describe("fault scenarios: nothing lost", () => {
       { durationSec: 14 },
     );
     expect(stats.injected.dropAfterForward + stats.injected.rateLimit + stats.injected.unavailable + stats.injected.delay).toBeGreaterThan(0);
+    expect(stats.injected.down).toBe(1);
   });
 });
 
@@ -148,6 +151,7 @@ describe("circuit breaker under a failure burst", () => {
       { constantRate: 60, durationSec: 40 },
     );
     expect(seen).toEqual({ open: true, cappedAt: 10, backToTarget: true });
+    expect((await faultStats()).injected.unavailable).toBeGreaterThan(0);
     const { body } = await apiJson<TestMetrics>("/v1/status");
     expect(body.circuitBreaker.trips).toBeGreaterThanOrEqual(1);
     expect(body.circuitBreaker.lastTripAt).toBeGreaterThan(0);

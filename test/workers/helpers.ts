@@ -55,6 +55,10 @@ export async function takeEndpointDown(ms: number): Promise<void> {
   await fetch(`${env.TEST_FAULTS_URL}/down`, { method: "POST", body: JSON.stringify({ ms }) });
 }
 
+export async function resetFaultStats(): Promise<void> {
+  await fetch(`${env.TEST_FAULTS_URL}/stats/reset`, { method: "POST" });
+}
+
 export async function faultStats(): Promise<import("../support/fault-proxy").FaultStats> {
   return ((await (await fetch(`${env.TEST_FAULTS_URL}/stats`)).json()) as { stats: import("../support/fault-proxy").FaultStats }).stats;
 }
