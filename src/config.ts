@@ -48,7 +48,8 @@ export interface RuntimeConfig {
   blockTimeMs: number;
   tickMs: number;
   gracePeriodMs: number;
-  /** How long a sent transaction may stay unmined before it is nudged again. */
+  /** How long, in blocks and in time, a sent transaction may stay unmined before it is nudged again. */
+  stuckAfterBlocks: number;
   stuckAfterMs: number;
   rebroadcastsBeforeReplace: number;
   apiToken: string | undefined;
@@ -72,6 +73,7 @@ export function readConfig(env: Env): RuntimeConfig {
     blockTimeMs,
     tickMs: positiveInt(env.TICK_MS, 200, 100, 250),
     gracePeriodMs: positiveInt(env.GRACE_PERIOD_MS, Math.max(3_000, blockTimeMs * 3), 0, 600_000),
+    stuckAfterBlocks: positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000),
     stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
     rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),
     apiToken: env.API_TOKEN || undefined,

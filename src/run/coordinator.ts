@@ -137,7 +137,7 @@ export class RunCoordinator extends DurableObject<Env> {
     Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock: init.startBlock });
     this.save(run);
     this.live = {
-      tracker: new RunTracker(now),
+      tracker: new RunTracker(now, init.startBlock),
       budget: { owed: 0 },
       cursor: 0,
       lastDispatchAt: now,
@@ -336,7 +336,8 @@ export class RunCoordinator extends DurableObject<Env> {
    * lost them), then replaced with a fee bump (a base-fee rise may have priced them out).
    */
   private nudgeStuck(live: LiveRun, now: number): void {
-    const stuck = live.tracker.takeStuck(now, this.config.stuckAfterMs, this.config.rebroadcastsBeforeReplace);
+    const { stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace } = this.config;
+    const stuck = live.tracker.takeStuck(now, live.lastBlock, stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace);
     const nudge = (byAccount: Map<string, number[]>, action: "rebroadcast" | "replace") => {
       for (const [address, nonces] of byAccount) {
         const slot = this.slotOf(address);

@@ -42,6 +42,8 @@ interface TxRecord {
   status: TxStatus;
   nudges: number;
   lastNudgeAt: number;
+  /** The last block the coordinator had seen when this was reported (or last nudged). */
+  sinceBlock: number;
 }
 
 export interface StuckTransactions {
@@ -52,6 +54,7 @@ export interface StuckTransactions {
 }
 
 const ROLLING_WINDOW_MS = 5_000;
+const nonceKey = (account: string, nonce: number) => `${account.toLowerCase()}:${nonce}`;
 /** How many blocks a mined hash not (yet) known as ours is kept for a late report. */
 const UNMATCHED_KEEP_BLOCKS = 64;
 
@@ -72,16 +75,23 @@ export class RunTracker {
   rebroadcasts = 0;
   replacements = 0;
 
+  /** The highest block seen. */
+  private head = 0;
   private readonly byHash = new Map<string, TxRecord>();
   private readonly pending = new Set<TxRecord>();
+  private readonly pendingByNonce = new Map<string, TxRecord>();
   /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
   private readonly unmatched = new Map<string, { blockNumber: number; seenAt: number }>();
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
 
-  constructor(readonly startedAt: number) {
+  constructor(
+    readonly startedAt: number,
+    startBlock = 0,
+  ) {
     this.second = this.freshSecond(0);
+    this.head = startBlock;
   }
 
   get txPending(): number {
@@ -92,25 +102,18 @@ export class RunTracker {
    * Folds in what an account object reports. Idempotent by hash: a transaction reported again
    * (recovered after a lost answer, re-broadcast) is counted once; a pending one that turns out to
    * be gone moves to failed; a failed one whose very bytes reach the node after all moves back.
+   * Failures are applied first: a nonce given up (old hash) and reused (new hash) in one report
+   * must leave two records, not one.
    */
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
-    for (const tx of result.sent) {
-      const known = this.byHash.get(tx.hash);
-      if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "pending");
-      else if (known.status === "failed") {
-        this.txFailed -= 1;
-        this.setPending(known);
-      }
-      this.matchLate(tx.hash);
-    }
     for (const tx of result.failed) {
       const known = this.byHash.get(tx.hash);
       const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
       if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "failed", error);
       else if (known.status === "pending") {
-        this.pending.delete(known);
+        this.unsetPending(known);
         known.status = "failed";
         this.txFailed += 1;
         this.second.failed += 1;
@@ -118,26 +121,39 @@ export class RunTracker {
       }
       this.matchLate(tx.hash);
     }
+    for (const tx of result.sent) {
+      const known = this.byHash.get(tx.hash);
+      // A new hash for a nonce still pending is a replacement whose own answer was lost.
+      const sameNonce = known ? undefined : this.pendingByNonce.get(nonceKey(result.address, tx.nonce));
+      if (sameNonce) this.alias(sameNonce, tx.hash);
+      else if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "pending");
+      else if (known.status === "failed") {
+        this.txFailed -= 1;
+        this.setPending(known);
+      }
+      this.matchLate(tx.hash);
+    }
     for (const r of result.replaced ?? []) {
       const known = this.byHash.get(r.oldHash);
       if (!known || known.status !== "pending" || this.byHash.has(r.hash)) continue;
-      known.hashes.push(r.hash);
-      this.byHash.set(r.hash, known);
-      this.replacements += 1;
+      this.alias(known, r.hash);
       this.matchLate(r.hash);
     }
   }
 
   /**
-   * Pending transactions not mined `stuckAfterMs` after they were sent (or last nudged): the first
-   * `rebroadcasts` nudges send them again unchanged, later ones replace them with a fee bump.
+   * Pending transactions not mined `stuckAfterBlocks` blocks and `stuckAfterMs` after they were
+   * sent (or last nudged): the first `rebroadcasts` nudges send them again unchanged, later ones
+   * replace them with a fee bump. Counting blocks the coordinator has seen, not only time, keeps an
+   * overloaded run (slow answers, late block following) from nudging what is merely slow.
    */
-  takeStuck(now: number, stuckAfterMs: number, rebroadcasts: number): StuckTransactions {
+  takeStuck(now: number, head: number, stuckAfterMs: number, stuckAfterBlocks: number, rebroadcasts: number): StuckTransactions {
     const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
     for (const tx of this.pending) {
-      if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs) continue;
+      if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs || head - tx.sinceBlock < stuckAfterBlocks) continue;
       tx.nudges += 1;
       tx.lastNudgeAt = now;
+      tx.sinceBlock = head;
       const into = tx.nudges <= rebroadcasts ? stuck.rebroadcast : stuck.replace;
       if (into === stuck.rebroadcast) this.rebroadcasts += 1;
       into.set(tx.account, [...(into.get(tx.account) ?? []), tx.nonce]);
@@ -164,6 +180,7 @@ export class RunTracker {
 
   /** A new block was seen at `seenAt`: its load transactions are confirmed, latency send → seen. */
   recordBlock(block: BlockHeader, seenAt: number): number {
+    this.head = Math.max(this.head, block.number);
     this.blockCount += 1;
     this.totalGasUsed += block.gasUsed;
     this.totalGasLimit += block.gasLimit;
@@ -191,11 +208,14 @@ export class RunTracker {
     }
   }
 
-  private track(hash: string, tx: Omit<TxRecord, "hashes" | "status" | "nudges" | "lastNudgeAt">, status: "pending" | "failed", error?: string): void {
-    const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0 };
+  private track(hash: string, tx: Omit<TxRecord, "hashes" | "status" | "nudges" | "lastNudgeAt" | "sinceBlock">, status: "pending" | "failed", error?: string): void {
+    const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0, sinceBlock: this.head };
     this.byHash.set(hash, record);
     this.countSent();
-    if (status === "pending") this.pending.add(record);
+    if (status === "pending") {
+      this.pending.add(record);
+      this.pendingByNonce.set(nonceKey(record.account, record.nonce), record);
+    }
     else {
       this.txFailed += 1;
       this.second.failed += 1;
@@ -203,15 +223,32 @@ export class RunTracker {
     }
   }
 
+  private alias(record: TxRecord, hash: string): void {
+    record.hashes.push(hash);
+    this.byHash.set(hash, record);
+    this.replacements += 1;
+  }
+
+  private unsetPending(record: TxRecord): void {
+    this.pending.delete(record);
+    const key = nonceKey(record.account, record.nonce);
+    if (this.pendingByNonce.get(key) === record) this.pendingByNonce.delete(key);
+  }
+
   private setPending(record: TxRecord): void {
     record.status = "pending";
+    record.sinceBlock = this.head;
+    this.pendingByNonce.set(nonceKey(record.account, record.nonce), record);
     this.pending.add(record);
   }
 
   /** A hash reported after its block was seen (answer lost and recovered while it got mined). */
   private matchLate(hash: string): void {
     const mined = this.unmatched.get(hash);
-    if (mined) this.confirm(hash, mined.blockNumber, mined.seenAt);
+    if (!mined || !this.confirm(hash, mined.blockNumber, mined.seenAt)) return;
+    // Counted with its block in the rolling window, if that block is still in it.
+    const entry = this.inclusions.findLast((i) => i.at === mined.seenAt);
+    if (entry) entry.count += 1;
   }
 
   /**
@@ -224,7 +261,7 @@ export class RunTracker {
     if (!tx || tx.status === "confirmed") return false;
     if (tx.status === "failed") this.txFailed -= 1;
     if (tx.status === "discarded") this.txDiscarded -= 1;
-    this.pending.delete(tx);
+    this.unsetPending(tx);
     tx.status = "confirmed";
     this.unmatched.delete(hash);
     recordLatency(this.confirmLatency, seenAt - tx.sentAt);
@@ -268,6 +305,7 @@ export class RunTracker {
       this.log(tx, tx.hashes[0], { error: "not included within the grace period" });
     }
     this.pending.clear();
+    this.pendingByNonce.clear();
   }
 
   /** Closes the current second if `now` is past it; returns the closed seconds' totals. */
