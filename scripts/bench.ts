@@ -50,6 +50,9 @@ try {
       name: "bench",
     });
     loadgen = await followRun(stack.apiUrl, runId, (m) => console.log(`    ${progressLine(m)}`), 2000);
+  } catch (err) {
+    console.error(stack.dev.output().slice(-5000));
+    throw err;
   } finally {
     await stack.stop();
   }
