@@ -13,7 +13,8 @@ import { selfTransfer } from "../tx/eth-transfer";
 import type { FeeQuote, TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
-import { emptyBurst, lookUpTransactions, mergeBursts as merge, rebroadcastRaw, replaceStuck, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { emptyBurst, lookUpTransactions, mergeBursts as merge, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
 
 export interface AccountSetup {
   index: number;

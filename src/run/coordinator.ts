@@ -11,11 +11,11 @@ import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queri
 import { feeCap, fetchBlocks, parseBlock } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
-import type { AccountDO } from "../account/account-do";
 import type { InitPhase, TestMetrics } from "../metrics/test-metrics";
-import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
+import { AccountFleet } from "./account-fleet";
+import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
-import { accountStub, initializeRun, mapInChunks, planAccounts } from "./initialize";
+import { initializeRun, mapInChunks, planAccounts } from "./initialize";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
@@ -26,11 +26,11 @@ const RUN_KEY = "run";
 const ACCOUNTS_KEY = "accounts";
 const FINAL_KEY = "final";
 /**
- * Backpressure: an account object gets a new burst only once its last one has answered, and a
- * burst is at most one JSON-RPC batch. When the objects cannot keep up (signing is CPU), the rate
- * falls to what they sustain instead of piling up work that starves the tick and the API.
+ * Backpressure: an account object gets a new burst only once its last call has answered (the
+ * fleet's `idle`), and a burst is at most one JSON-RPC batch. When the objects cannot keep up
+ * (signing is CPU), the rate falls to what they sustain instead of piling up work that starves the
+ * tick and the API.
  */
-const MAX_INFLIGHT_PER_ACCOUNT = 1;
 const MAX_BURST = 200;
 /** Work owed from a late tick is carried for at most this many ticks. */
 const MAX_OWED_TICKS = 2;
@@ -58,7 +58,6 @@ function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification
 export class RunCoordinator extends DurableObject<Env> {
   private live: LiveRun | undefined;
   private accountSlots: AccountSlot[] | undefined;
-  private slotsByAddress: Map<string, AccountSlot> | undefined;
   private readonly config: RuntimeConfig = readConfig(this.env);
   private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
   private readonly db = database(this.env.DB);
@@ -98,13 +97,6 @@ export class RunCoordinator extends DurableObject<Env> {
     return { status: "stopping" };
   }
 
-  /** Ends a run that cannot finish normally (lost state, stuck node): no verification. */
-  async abandon(reason: string): Promise<void> {
-    const run = this.record();
-    if (!run || TERMINAL.includes(run.status)) return;
-    await this.fail(run, new Error(reason));
-  }
-
   async metrics(): Promise<TestMetrics | null> {
     const final = this.ctx.storage.kv.get<TestMetrics>(FINAL_KEY);
     if (final) return final;
@@ -136,16 +128,17 @@ export class RunCoordinator extends DurableObject<Env> {
     const now = Date.now();
     Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock: init.startBlock });
     this.save(run);
+    const tracker = new RunTracker(now, init.startBlock);
+    const breaker = newBreaker();
     this.live = {
-      tracker: new RunTracker(now, init.startBlock),
+      tracker,
       budget: { owed: 0 },
       cursor: 0,
       lastDispatchAt: now,
       lastBlock: init.startBlock,
       fees: init.fees,
-      inflight: new Map(),
-      inflightTotal: 0,
-      breaker: newBreaker(),
+      breaker,
+      fleet: new AccountFleet(this.env, init.accounts, tracker, breaker),
       currentTarget: 0,
       lastRunRowWriteAt: now,
     };
@@ -159,7 +152,7 @@ export class RunCoordinator extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(now + this.config.tickMs);
     await this.followBlocks(live);
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
-      this.resyncAll(live);
+      live.fleet.resyncAll();
     }
     if (run.status === "running") {
       const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
@@ -167,7 +160,10 @@ export class RunCoordinator extends DurableObject<Env> {
       if (run.stopRequested || now >= endAt) this.beginStop(run, now);
     }
     // Nudges stop at the grace deadline, so the close step is not kept waiting on them.
-    if (run.status === "running" || (run.stopPhase === "grace" && now < (run.graceDeadline ?? 0))) this.nudgeStuck(live, now);
+    if (run.status === "running" || (run.stopPhase === "grace" && now < (run.graceDeadline ?? 0))) {
+      const { stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace } = this.config;
+      live.fleet.nudge(live.tracker.takeStuck(now, live.lastBlock, stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace), live.fees);
+    }
     if (run.status === "verifying") await this.advanceStop(run, live, Date.now());
     if (!TERMINAL.includes(run.status)) await this.flush(run, live, Date.now(), false);
   }
@@ -180,68 +176,17 @@ export class RunCoordinator extends DurableObject<Env> {
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
     const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
     live.lastDispatchAt = until;
-    const accounts = this.accounts();
-    const idle = (a: number) => (live.inflight.get(a) ?? 0) < MAX_INFLIGHT_PER_ACCOUNT;
-    const plan = distribute(count, accounts.length, live.cursor, idle, MAX_BURST);
+    const { slots } = live.fleet;
+    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
-    for (const slice of plan.slices) this.launchBurst(run, live, accounts[slice.account], slice.count);
-  }
-
-  /**
-   * Not awaited: the tick goes on while the account objects send. The result is folded into the
-   * tracker when it arrives; the in-flight count lets the stop sequence wait for every burst.
-   */
-  private launchBurst(run: RunRecord, live: LiveRun, slot: AccountSlot, count: number): void {
-    const account = accountStub(this.env, slot.region, slot.index);
-    const work = account
-      .burst({ count, transactionType: run.request.transactionType, fees: live.fees })
-      .then((result) => {
-        live.tracker.recordBurst(result, slot.region);
-        const failures = Object.values(result.attemptErrors).reduce((sum, n) => sum + (n ?? 0), 0);
-        recordSends(live.breaker, result.attempts, failures);
-      })
-      .catch(async (err) => {
-        // The answer is lost (the object restarted, the call broke); its ledger knows what was signed.
-        live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
-        await this.recoverFrom(account, slot, live);
-      });
-    this.trackInFlight(live, slot, work);
-  }
-
-  /**
-   * The breaker tripped: every account asks the node for its nonce (builder view first) and sends
-   * again what the node lost. Counted as in flight, so an account gets no burst until it is done.
-   */
-  private resyncAll(live: LiveRun): void {
-    for (const slot of this.accounts()) {
-      const work = accountStub(this.env, slot.region, slot.index)
-        .resync()
-        .then((result) => live.tracker.recordBurst(result, slot.region))
-        .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"));
-      this.trackInFlight(live, slot, work);
+    for (const slice of plan.slices) {
+      live.fleet.burst(slots[slice.account], { count: slice.count, transactionType: run.request.transactionType, fees: live.fees });
     }
-  }
-
-  private trackInFlight(live: LiveRun, slot: AccountSlot, work: Promise<void>): void {
-    live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 0) + 1);
-    live.inflightTotal += 1;
-    void work.finally(() => {
-      live.inflight.set(slot.index, (live.inflight.get(slot.index) ?? 1) - 1);
-      live.inflightTotal -= 1;
-    });
   }
 
   private breakerConfig(run: RunRecord): BreakerConfig {
     return { ...DEFAULT_BREAKER, ...run.request.circuitBreaker };
-  }
-
-  private async recoverFrom(account: DurableObjectStub<AccountDO>, slot: AccountSlot, live: LiveRun): Promise<void> {
-    try {
-      live.tracker.recordBurst(await account.recover(), slot.region);
-    } catch {
-      // Still unreachable: settle resolves the same ledger at the end of the run.
-    }
   }
 
   /** New blocks since the last tick, and today's fee quote. A node that does not answer is a figure of the run, not its end. */
@@ -284,17 +229,12 @@ export class RunCoordinator extends DurableObject<Env> {
    */
   private async advanceStop(run: RunRecord, live: LiveRun, now: number): Promise<void> {
     if (run.stopPhase === "draining") {
-      if (live.inflightTotal > 0) return;
-      live.unsettled ??= new Set(this.accounts().map((s) => s.index));
-      const pending = this.accounts().filter((s) => live.unsettled!.has(s.index));
+      if (live.fleet.inflightTotal > 0) return;
+      live.unsettled ??= new Set(live.fleet.slots.map((s) => s.index));
+      const pending = live.fleet.slots.filter((s) => live.unsettled!.has(s.index));
       await mapInChunks(pending, async (slot) => {
-        try {
-          const settled = await accountStub(this.env, slot.region, slot.index).settle(live.fees);
-          live.tracker.recordBurst(settled, slot.region);
-          if (settled.clean) live.unsettled!.delete(slot.index);
-        } catch (err) {
-          live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
-        }
+        const settled = await live.fleet.call(slot, (account) => account.settle(live.fees));
+        if (settled?.clean) live.unsettled!.delete(slot.index);
       });
       const deadline = (run.sendingEndedAt ?? now) + this.config.gracePeriodMs;
       if (live.unsettled.size > 0 && now < deadline) return;
@@ -304,18 +244,11 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     if (live.tracker.txPending > 0 && now < (run.graceDeadline ?? now)) return;
     if (run.stopPhase === "grace" && live.tracker.txPending > 0) {
-      if (live.inflightTotal > 0) return; // a nudge under way touches the same nonces
+      if (live.fleet.inflightTotal > 0) return; // a nudge under way touches the same nonces
       // What the grace period did not see mined is discarded, and its nonce closed.
       const leftovers = live.tracker.pendingByAccount();
       live.tracker.discardPending();
-      await mapInChunks([...leftovers], async ([address, nonces]) => {
-        const slot = this.slotOf(address);
-        try {
-          live.tracker.recordBurst(await accountStub(this.env, slot.region, slot.index).close(nonces, live.fees), slot.region);
-        } catch (err) {
-          live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown");
-        }
-      });
+      await mapInChunks([...leftovers], ([address, nonces]) => live.fleet.call(live.fleet.slotOf(address), (account) => account.close(nonces, live.fees)));
       Object.assign(run, { stopPhase: "closing", graceDeadline: now + this.config.gracePeriodMs });
       this.save(run);
       return;
@@ -329,35 +262,6 @@ export class RunCoordinator extends DurableObject<Env> {
       run.verification = unverifiable(run, live, err);
     }
     await this.finish(run, run.stopRequested ? "stopped" : "completed");
-  }
-
-  /**
-   * Transactions sent long ago and still not mined: sent again unchanged first (a node may have
-   * lost them), then replaced with a fee bump (a base-fee rise may have priced them out).
-   */
-  private nudgeStuck(live: LiveRun, now: number): void {
-    const { stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace } = this.config;
-    const stuck = live.tracker.takeStuck(now, live.lastBlock, stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace);
-    const nudge = (byAccount: Map<string, number[]>, action: "rebroadcast" | "replace") => {
-      for (const [address, nonces] of byAccount) {
-        const slot = this.slotOf(address);
-        const account = accountStub(this.env, slot.region, slot.index);
-        const call = action === "rebroadcast" ? account.rebroadcast(nonces) : account.replace(nonces, live.fees);
-        const work = call
-          .then((result) => live.tracker.recordBurst(result, slot.region))
-          .catch((err) => live.tracker.recordLostBurst(err instanceof RpcError ? err.errorClass : "unknown"));
-        this.trackInFlight(live, slot, work);
-      }
-    };
-    nudge(stuck.rebroadcast, "rebroadcast");
-    nudge(stuck.replace, "replace");
-  }
-
-  private slotOf(address: string): AccountSlot {
-    this.slotsByAddress ??= new Map(this.accounts().map((s) => [s.address.toLowerCase(), s]));
-    const slot = this.slotsByAddress.get(address.toLowerCase());
-    if (!slot) throw new Error(`no account object for ${address}`);
-    return slot;
   }
 
   private async finish(run: RunRecord, status: "completed" | "stopped" | "error"): Promise<void> {

@@ -2,6 +2,7 @@
 import type { StartTestRequest } from "../api/schemas";
 import type { InitPhase, RunStatus } from "../metrics/test-metrics";
 import type { FeeQuote } from "../tx/types";
+import type { AccountFleet } from "./account-fleet";
 import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
 import type { RunTracker } from "./tracker";
@@ -42,9 +43,8 @@ export interface LiveRun {
   lastDispatchAt: number;
   lastBlock: number;
   fees: FeeQuote;
-  inflight: Map<number, number>;
-  inflightTotal: number;
   breaker: BreakerState;
+  fleet: AccountFleet;
   /** Accounts whose settle has not come back clean yet (draining). */
   unsettled?: Set<number>;
   verifyAttempts?: number;
