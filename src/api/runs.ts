@@ -58,6 +58,26 @@ runRoutes.post("/stop", requireToken, async (c) => {
   return c.json({ status, runId: run.id });
 });
 
+/**
+ * Clears the active run: its coordinator ends it unverified and the lock is released even if the
+ * coordinator itself cannot answer, so a dead run never blocks the next start.
+ */
+runRoutes.post("/reset", requireToken, async (c) => {
+  const db = database(c.env.DB);
+  const run = await activeRun(db);
+  if (!run) throw new ApiError(409, "no run is active");
+  let status: string;
+  try {
+    ({ status } = await coordinator(c.env, run.id).reset());
+  } catch (err) {
+    console.error(`reset ${run.id}: the coordinator did not answer: ${err instanceof Error ? err.message : err}`);
+    status = "unreachable";
+  }
+  const orphaned = status === "idle" || status === "unreachable";
+  await updateRun(db, run.id, orphaned ? { active: null, status: "error", errorMessage: `reset by request; the coordinator ${status === "idle" ? "had no record of the run" : "did not answer"}` } : { active: null });
+  return c.json({ status: "reset", runId: run.id });
+});
+
 runRoutes.get("/status", async (c) => {
   const run = await latestRun(database(c.env.DB));
   if (!run) return c.json(idleMetrics());

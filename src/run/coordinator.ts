@@ -97,6 +97,17 @@ export class RunCoordinator extends DurableObject<Env> {
     return { status: "stopping" };
   }
 
+  /**
+   * `/reset`: ends the run at once, without settling or verifying, and releases the one-run lock.
+   * For a run that cannot end by itself (a node gone for good, a coordinator that lost its state).
+   */
+  async reset(): Promise<{ status: string }> {
+    const run = this.record();
+    if (!run || TERMINAL.includes(run.status)) return { status: run?.status ?? "idle" };
+    await this.fail(run, new Error("reset by request: not settled, not verified"));
+    return { status: "error" };
+  }
+
   async metrics(): Promise<TestMetrics | null> {
     const final = this.ctx.storage.kv.get<TestMetrics>(FINAL_KEY);
     if (final) return final;

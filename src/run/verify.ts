@@ -32,7 +32,10 @@ const BLOCK_BATCH = 25;
 const MAX_PROBLEMS = 20;
 
 export async function verifyRun(rpc: JsonRpcClient, fromBlock: number, toBlock: number, senders: SenderStart[], txConfirmed: number): Promise<Verification> {
-  const nonces = await includedNonces(rpc, fromBlock, toBlock, new Set(senders.map((s) => s.address.toLowerCase())));
+  // A sender's transactions below its start nonce belong to an earlier run (mined late, e.g. after
+  // a reset): they are not this run's to count.
+  const startNonces = new Map(senders.map((s) => [s.address.toLowerCase(), s.startNonce]));
+  const nonces = await includedNonces(rpc, fromBlock, toBlock, startNonces);
   const onChain = await nonceAt(rpc, senders.map((s) => s.address), toHex(toBlock));
   const audits: SenderAudit[] = senders.map((s, i) => auditSender(s.address, s.startNonce, nonces.get(s.address.toLowerCase()) ?? [], onChain[i]));
   const includedOnChain = audits.reduce((sum, a) => sum + a.included, 0);
@@ -58,7 +61,7 @@ export async function verifyRun(rpc: JsonRpcClient, fromBlock: number, toBlock: 
   };
 }
 
-async function includedNonces(rpc: JsonRpcClient, fromBlock: number, toBlock: number, senders: Set<string>): Promise<Map<string, number[]>> {
+async function includedNonces(rpc: JsonRpcClient, fromBlock: number, toBlock: number, startNonces: Map<string, number>): Promise<Map<string, number[]>> {
   const nonces = new Map<string, number[]>();
   for (let start = fromBlock; start <= toBlock; start += BLOCK_BATCH) {
     const calls = [];
@@ -67,9 +70,11 @@ async function includedNonces(rpc: JsonRpcClient, fromBlock: number, toBlock: nu
       if (!outcome.ok) throw outcome.error;
       for (const tx of outcome.result?.transactions ?? []) {
         const from = tx.from.toLowerCase();
-        if (!senders.has(from)) continue;
+        const start = startNonces.get(from);
+        const nonce = fromHex(tx.nonce);
+        if (start === undefined || nonce < start) continue;
         const list = nonces.get(from) ?? [];
-        list.push(fromHex(tx.nonce));
+        list.push(nonce);
         nonces.set(from, list);
       }
     }

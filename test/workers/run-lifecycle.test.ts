@@ -2,6 +2,7 @@
  * Whole runs through the HTTP API against the real anvil, each ending with the test's own audit
  * of the chain: contiguous nonces per sender, an empty pool, and counts equal to what was mined.
  */
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, waitForRun } from "./helpers";
@@ -102,5 +103,39 @@ describe("a constant-rate run end to end", () => {
     expect(m.regions.weur.txConfirmed + m.regions.enam.txConfirmed).toBe(m.txConfirmed);
     expect(m.txConfirmed).toBeGreaterThan(100); // mean 30 tps × 4 s = 120
     expectNothingLost(m, await auditChain(fromBlock));
+  });
+});
+
+describe("reset", () => {
+  it("ends a live run unverified, releases the lock, and leaves the chain clean for the next run", async () => {
+    const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 60, numAccounts: 4, constantRate: 10 } });
+    await waitForRun(body.runId, (m) => m.txSent > 0);
+    const reset = await apiJson("/v1/reset", { method: "POST" });
+    expect(reset.body).toEqual({ status: "reset", runId: body.runId });
+    const m = await waitForRun(body.runId);
+    expect(m.status).toBe("error");
+    expect(m.error).toMatch(/reset by request/);
+    expect((await apiJson("/v1/reset", { method: "POST" })).status).toBe(409);
+
+    // The next run starts (no 409), resyncs the same senders from the node, and verifies.
+    const fromBlock = await blockNumber();
+    const next = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 3, numAccounts: 4, constantRate: 10 } });
+    expect(next.status).toBe(200);
+    const after = await waitForRun(next.body.runId);
+    expect(after.status).toBe("completed");
+    expect(after.verification).toMatchObject({ verified: true });
+    expect((await auditChain(fromBlock)).gaps).toEqual([]);
+  });
+
+  it("releases a lock whose coordinator has no record of the run", async () => {
+    const id = crypto.randomUUID();
+    await env.DB.prepare(
+      "INSERT INTO test_runs (id, status, pattern, transaction_type, config, created_at, active) VALUES (?, 'running', 'constant', 'eth-transfer', '{}', ?, 1)",
+    ).bind(id, Date.now()).run();
+    expect((await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 1, constantRate: 1 } })).status).toBe(409);
+    expect((await apiJson("/v1/reset", { method: "POST" })).body).toEqual({ status: "reset", runId: id });
+    const { body } = await apiJson(`/v1/history/${id}`);
+    expect(body.run).toMatchObject({ status: "error", errorMessage: expect.stringMatching(/no record/) });
+    await apiJson(`/v1/history/${id}`, { method: "DELETE" });
   });
 });
