@@ -84,11 +84,6 @@ export class NonceLedger {
     this.inFlight.delete(nonce);
   }
 
-  /** The outcome is not known (response lost): keep the hash so the node can be asked later. */
-  markUnknown(nonce: number, txHash: string): void {
-    this.transition(nonce, ["reserved"], "unknown", { txHash });
-  }
-
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
   commit(nonce: number, txHash: string): void {
     this.transition(nonce, ["reserved", "unknown"], "sent", { txHash });

@@ -7,8 +7,6 @@ import type { TxLog } from "../run/tracker";
 export type Db = DrizzleD1Database;
 export const database = (d1: D1Database): Db => drizzle(d1);
 
-export const LIVE_STATUSES = ["initializing", "running", "verifying"] as const;
-
 export type NewRun = typeof testRuns.$inferInsert;
 
 /** Inserts a live run; false when another run is live (the unique index on `active` decides). */

@@ -157,16 +157,18 @@ describe("nonce ledger: transitions", () => {
     });
   });
 
-  it("markUnknown keeps the hash; the slot then resolves by commit or by rollback", async () => {
+  it("an unknown outcome keeps the hash; the slot then resolves by commit or by rollback", async () => {
     await withLedger("unknown", (ledger) => {
       ledger.reset(7);
       const [a, b] = [ledger.reserve(), ledger.reserve()];
-      ledger.markUnknown(a, hash(0xa));
-      ledger.markUnknown(b, hash(0xb));
+      ledger.markSigned(a, hash(0xa), "0x0a", 1);
+      ledger.markSigned(b, hash(0xb), "0x0b", 2);
+      ledger.handOver(a);
+      ledger.handOver(b);
       expect(ledger.snapshot()).toEqual({ next: 9, reserved: [], sent: 0, free: [], unknown: [7, 8] });
       expect(ledger.unknownSlots()).toEqual([
-        { nonce: 7, txHash: hash(0xa), raw: null, sentAt: null },
-        { nonce: 8, txHash: hash(0xb), raw: null, sentAt: null },
+        { nonce: 7, txHash: hash(0xa), raw: "0x0a", sentAt: 1 },
+        { nonce: 8, txHash: hash(0xb), raw: "0x0b", sentAt: 2 },
       ]);
 
       ledger.commit(a, hash(0xa)); // the node knew it
@@ -188,7 +190,7 @@ describe("nonce ledger: transitions", () => {
 
       expect(() => ledger.commit(sent, hash(2))).toThrow(/nonce 0/); // commit twice
       expect(() => ledger.rollback(sent)).toThrow(/nonce 0/); // a sent nonce cannot come back
-      expect(() => ledger.markUnknown(sent, hash(3))).toThrow(/nonce 0/);
+      expect(() => ledger.markSigned(sent, hash(3), "0x03", 3)).toThrow(/nonce 0/);
       expect(() => ledger.commit(99, hash(4))).toThrow(/nonce 99/); // never reserved
       expect(() => ledger.rollback(99)).toThrow(/nonce 99/);
       expect(() => ledger.commit(freed, hash(5))).toThrow(/nonce 1/); // free is not reserved
@@ -243,7 +245,7 @@ describe("nonce ledger: persistence", () => {
       ledger.rollback(nonces[1]);
       ledger.rollback(nonces[3]);
       ledger.commit(nonces[2], hash(7));
-      ledger.markUnknown(nonces[4], hash(9));
+      ledger.markSigned(nonces[4], hash(9), "0x09", 9);
     });
 
     await abortAllDurableObjects();
@@ -256,7 +258,7 @@ describe("nonce ledger: persistence", () => {
       expect(ledger.initialized).toBe(true);
       expect(ledger.next()).toBe(10);
       expect(ledger.snapshot()).toEqual({ next: 10, reserved: [], sent: 2, free: [6, 8], unknown: [9] });
-      expect(ledger.unknownSlots()).toEqual([{ nonce: 9, txHash: hash(9), raw: null, sentAt: null }]);
+      expect(ledger.unknownSlots()).toEqual([{ nonce: 9, txHash: hash(9), raw: "0x09", sentAt: 9 }]);
       expect(ledger.reserve()).toBe(6);
     });
   });
