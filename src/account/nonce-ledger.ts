@@ -35,7 +35,7 @@ export class NonceLedger {
    * `unknown` in storage, but theirs to settle: a resolution started by another call must leave
    * them alone. In memory on purpose: after a restart nothing is under way any more.
    */
-  private readonly inFlight = new Set<number>();
+  private readonly inFlight = new Map<number, string>();
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`);
@@ -46,6 +46,9 @@ export class NonceLedger {
       raw TEXT,
       sent_at INTEGER
     )`);
+    // reserve() looks for the lowest free nonce on every transaction: without this index that is a
+    // scan of every slot of the run, quadratic over a long one.
+    sql.exec(`CREATE INDEX IF NOT EXISTS nonce_slots_state ON nonce_slots (state, nonce)`);
   }
 
   /** Starts over from the node's view: nothing reserved, the next nonce is `next`. */
@@ -76,12 +79,15 @@ export class NonceLedger {
   /** Signed and about to be sent: from here on only the node can say what became of it. */
   markSigned(nonce: number, txHash: string, raw: string, sentAt: number): void {
     this.transition(nonce, ["reserved"], "unknown", { txHash, raw, sentAt });
-    this.inFlight.add(nonce);
+    this.inFlight.set(nonce, txHash);
   }
 
-  /** The submission gave up without an answer: the slot stays `unknown` for a later resolution. */
-  handOver(nonce: number): void {
-    this.inFlight.delete(nonce);
+  /**
+   * The submission of `txHash` is over without settling the slot: it stays `unknown` for a later
+   * resolution. Only that submission's claim is released, not a newer one on a reused nonce.
+   */
+  handOver(nonce: number, txHash: string): void {
+    if (this.inFlight.get(nonce) === txHash) this.inFlight.delete(nonce);
   }
 
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
@@ -113,14 +119,15 @@ export class NonceLedger {
     if (this.inFlight.has(nonce)) return false;
     const cursor = this.sql.exec(
       `UPDATE nonce_slots SET state = ?, raw = CASE WHEN ? THEN raw ELSE NULL END
-       WHERE nonce = ? AND state = 'unknown' AND tx_hash = ?`,
+       WHERE nonce = ? AND state = 'unknown' AND tx_hash = ? RETURNING nonce`,
       nodeHasIt ? "sent" : "free",
       nodeHasIt ? 1 : 0,
       nonce,
       txHash,
     );
-    if (cursor.rowsWritten === 1) this.inFlight.delete(nonce);
-    return cursor.rowsWritten === 1;
+    const applied = cursor.toArray().length === 1;
+    if (applied) this.inFlight.delete(nonce);
+    return applied;
   }
 
   /**
@@ -128,7 +135,7 @@ export class NonceLedger {
    * signed, let alone sent: it goes back to be reused. `unknown` ones stay for the node to decide.
    */
   releaseOrphans(): number {
-    return this.sql.exec(`UPDATE nonce_slots SET state = 'free' WHERE state = 'reserved'`).rowsWritten;
+    return this.sql.exec(`UPDATE nonce_slots SET state = 'free' WHERE state = 'reserved' RETURNING nonce`).toArray().length;
   }
 
   /**
@@ -205,7 +212,7 @@ export class NonceLedger {
          tx_hash = COALESCE(?, tx_hash),
          raw = CASE WHEN ? THEN ? ELSE raw END,
          sent_at = COALESCE(?, sent_at)
-       WHERE nonce = ? AND state IN (${placeholders})`,
+       WHERE nonce = ? AND state IN (${placeholders}) RETURNING nonce`,
       to,
       fields.txHash ?? null,
       fields.raw !== undefined ? 1 : 0,
@@ -214,7 +221,8 @@ export class NonceLedger {
       nonce,
       ...from,
     );
-    if (cursor.rowsWritten !== 1) {
+    // RETURNING, not rowsWritten: the latter also counts the index entries an update rewrites.
+    if (cursor.toArray().length !== 1) {
       throw new Error(`nonce ${nonce}: cannot move to ${to} (not ${from.join(" or ")})`);
     }
     if (to !== "unknown") this.inFlight.delete(nonce);

@@ -104,7 +104,7 @@ async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Pro
     return await submitOnce(deps, signed, sentAt);
   } finally {
     // Whatever went wrong, no nonce stays claimed by a submission that is over.
-    for (const tx of signed) deps.ledger.handOver(tx.nonce);
+    for (const tx of signed) deps.ledger.handOver(tx.nonce, tx.hash);
   }
 }
 
@@ -184,7 +184,7 @@ async function settleNonceUsed(deps: SenderDeps, txs: SignedTx[], sentAt: number
   txs.forEach((tx, i) => {
     if (known === undefined) {
       // The node cannot be asked: it may be ours, mined. Leave it unknown for a later look-up.
-      deps.ledger.handOver(tx.nonce);
+      deps.ledger.handOver(tx.nonce, tx.hash);
       result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
       return;
     }
@@ -217,7 +217,7 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
       return;
     }
     if (found) deps.ledger.commit(tx.nonce, tx.hash);
-    else deps.ledger.handOver(tx.nonce);
+    else deps.ledger.handOver(tx.nonce, tx.hash);
     result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
   });
 }

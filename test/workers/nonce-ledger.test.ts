@@ -101,7 +101,7 @@ describe("nonce ledger: transitions", () => {
       ledger.reset(0);
       const n = ledger.reserve();
       ledger.markSigned(n, hash(1), "0x02f8aa", 1234);
-      ledger.handOver(n);
+      ledger.handOver(n, hash(1));
       expect(ledger.unknownSlots()).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
       ledger.commit(n, hash(1));
       expect(ledger.sentSlots([0])).toEqual([{ nonce: 0, txHash: hash(1), raw: "0x02f8aa", sentAt: 1234 }]);
@@ -119,7 +119,9 @@ describe("nonce ledger: transitions", () => {
       ledger.commit(n, hash(1)); // its own answer settles it
       const m = ledger.reserve();
       ledger.markSigned(m, hash(2), "0x03", 6);
-      ledger.handOver(m); // gave up without an answer
+      ledger.handOver(m, hash(9)); // another submission's hash: the claim stays
+      expect(ledger.unknownSlots()).toEqual([]);
+      ledger.handOver(m, hash(2)); // gave up without an answer
       expect(ledger.unknownSlots().map((s) => s.nonce)).toEqual([m]);
     });
   });
@@ -163,8 +165,8 @@ describe("nonce ledger: transitions", () => {
       const [a, b] = [ledger.reserve(), ledger.reserve()];
       ledger.markSigned(a, hash(0xa), "0x0a", 1);
       ledger.markSigned(b, hash(0xb), "0x0b", 2);
-      ledger.handOver(a);
-      ledger.handOver(b);
+      ledger.handOver(a, hash(0xa));
+      ledger.handOver(b, hash(0xb));
       expect(ledger.snapshot()).toEqual({ next: 9, reserved: [], sent: 0, free: [], unknown: [7, 8] });
       expect(ledger.unknownSlots()).toEqual([
         { nonce: 7, txHash: hash(0xa), raw: "0x0a", sentAt: 1 },
