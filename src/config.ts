@@ -28,6 +28,8 @@ export interface Env {
   STUCK_AFTER_BLOCKS?: string;
   /** Unchanged re-broadcasts before a stuck transaction is replaced with a fee bump (default 2). */
   REBROADCASTS_BEFORE_REPLACE?: string;
+  /** Confirmed transactions logged to D1 per second at most; above it, one in N is (default 1000). */
+  TX_LOG_MAX_TPS?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -52,6 +54,8 @@ export interface RuntimeConfig {
   stuckAfterBlocks: number;
   stuckAfterMs: number;
   rebroadcastsBeforeReplace: number;
+  /** D1 is one writer: a run faster than this logs one confirmed transaction in N, N = ceil(peak / this). */
+  txLogMaxTps: number;
   apiToken: string | undefined;
 }
 
@@ -76,6 +80,7 @@ export function readConfig(env: Env): RuntimeConfig {
     stuckAfterBlocks: positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000),
     stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
     rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),
+    txLogMaxTps: positiveInt(env.TX_LOG_MAX_TPS, 1_000, 1, 1_000_000),
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -13,7 +13,8 @@ import { selfTransfer } from "../tx/eth-transfer";
 import type { FeeQuote, TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
-import { emptyBurst, lookUpTransactions, mergeBursts as merge, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { ResultOutbox, type Delivery } from "./result-outbox";
+import { asHousekeeping, emptyBurst, lookUpTransactions, mergeBursts as merge, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
 
 export interface AccountSetup {
@@ -28,16 +29,39 @@ export interface BurstSlice {
   fees: FeeQuote;
 }
 
+/** What the coordinator tells every call: what it has stored, and what the chain has mined. */
+export interface CallContext {
+  /** Results up to this number are in the coordinator's checkpoint and may leave the outbox. */
+  ack: number;
+  /** Every nonce below this is mined: the ledger rows can go. */
+  minedBelow: number;
+}
+
+export interface Collected {
+  deliveries: Delivery[];
+  /** Ask again: a call is still under way here, or more results wait than one answer carries. */
+  again: boolean;
+}
+
 const SETUP_KEY = "setup";
+/** A caller that stores nothing and knows of nothing mined (tests, one-off calls). */
+const NO_CONTEXT: CallContext = { ack: 0, minedBelow: 0 };
+/** Results per `collect` answer: bounded, so an answer stays small whatever was missed. */
+const COLLECT_LIMIT = 200;
 
 export class AccountDO extends DurableObject<Env> {
   private readonly ledger: NonceLedger;
+  private readonly outbox: ResultOutbox;
   private signer: LocalAccount | undefined;
   private rpc: JsonRpcClient | undefined;
+  /** Calls of this instance still under way, and who waits for there to be none. */
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ledger = new NonceLedger(ctx.storage.sql);
+    this.outbox = new ResultOutbox(ctx.storage);
     // A new instance has no send under way: reservations left by a dead one were never signed.
     this.ledger.releaseOrphans();
   }
@@ -51,14 +75,18 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /**
-   * Starts the ledger over from the node's pending nonce. Outcomes left unknown by an earlier run
-   * are resolved first, so a transaction the node holds is never signed over.
+   * Starts the ledger and the outbox over for a new run, from the node's pending nonce. It first
+   * waits for every call still under way (a run that was reset may have left a submission in
+   * flight: it must settle in the old ledger, not land in the new one), then resolves outcomes an
+   * earlier run left unknown, so a transaction the node holds is never signed over.
    */
   async syncNonce(): Promise<{ address: string; nonce: number }> {
+    await this.whenIdle();
     const deps = this.deps("eth-transfer");
     await this.resolveUnknown(deps);
     const nonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
     this.ledger.reset(nonce);
+    this.outbox.clear();
     return { address: deps.signer.address, nonce };
   }
 
@@ -66,40 +94,45 @@ export class AccountDO extends DurableObject<Env> {
    * Sends `count` transactions. Outcomes left unknown by an earlier burst (the node could not even
    * be asked) are settled first, so a nonce the node never got is reused before the gap grows.
    */
-  async burst(slice: BurstSlice): Promise<BurstResult> {
-    const deps = this.deps(slice.transactionType);
-    const recovered = await this.resolveUnknown(deps);
-    return merge(recovered, await sendBurst(deps, slice.count, slice.fees));
+  async burst(slice: BurstSlice, context: CallContext = NO_CONTEXT): Promise<Delivery> {
+    this.housekeep(context);
+    return this.deliver(async () => {
+      const deps = this.deps(slice.transactionType);
+      const recovered = await this.resolveUnknown(deps);
+      return merge(recovered, await sendBurst(deps, slice.count, slice.fees));
+    });
   }
 
   /**
-   * After a burst whose answer the coordinator never got (the object restarted, the call broke):
-   * asks the node about every transaction still `unknown` and reports what it found.
+   * The results the coordinator has not stored yet (after a lost answer, or its own restart),
+   * with outcomes left unknown resolved first when nothing else is under way.
    */
-  async recover(): Promise<BurstResult> {
-    const recovered = await this.resolveUnknown(this.deps("eth-transfer"));
-    // Answers committed before the call broke were lost with it: report every sent transaction
-    // again; the coordinator counts each hash once.
-    const sent = this.ledger.sentTransactions().map((s) => ({ hash: s.txHash, nonce: s.nonce, sentAt: s.sentAt ?? Date.now() }));
-    return { ...recovered, sent: [...recovered.sent, ...sent] };
+  async collect(context: CallContext): Promise<Collected> {
+    this.housekeep(context);
+    if (this.running === 0 && this.ledger.initialized && this.ledger.unknownSlots().length > 0) {
+      await this.deliver(() => this.resolveUnknown(this.deps("eth-transfer")));
+    }
+    const deliveries = this.outbox.since(context.ack, COLLECT_LIMIT);
+    return { deliveries, again: this.running > 0 || deliveries.length === COLLECT_LIMIT };
   }
 
   /** Sends these nonces' transactions again, byte for byte: the node lost them or sits on them. */
-  async rebroadcast(nonces: number[]): Promise<BurstResult> {
-    return rebroadcastRaw(this.deps("eth-transfer"), this.ledger.sentSlots(nonces).map((s) => s.raw!));
+  async rebroadcast(nonces: number[]): Promise<Delivery> {
+    return this.deliver(() => rebroadcastRaw(this.deps("eth-transfer"), this.ledger.sentSlots(nonces).map((s) => s.raw!)));
   }
 
   /** Replaces stuck transactions at their nonces with a fee bump (same payload). */
-  async replace(nonces: number[], fees: FeeQuote): Promise<BurstResult> {
-    return replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees);
+  async replace(nonces: number[], fees: FeeQuote): Promise<Delivery> {
+    return this.deliver(() => replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees));
   }
 
   /**
    * End of a run: what was not mined within the grace period gives its nonce to a 0-value
    * self-transfer with a fee bump, so the account has no hole or pending transaction left behind.
+   * Those self-transfers are housekeeping, not load.
    */
-  async close(nonces: number[], fees: FeeQuote): Promise<BurstResult> {
-    return replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees, selfTransfer);
+  async close(nonces: number[], fees: FeeQuote): Promise<Delivery> {
+    return this.deliver(async () => asHousekeeping(await replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees, selfTransfer)));
   }
 
   /**
@@ -107,35 +140,61 @@ export class AccountDO extends DurableObject<Env> {
    * used nonces and the ledger moves up; below it, the node lost transactions it had accepted, and
    * they are sent again unchanged — never re-signed, so never two transactions for one nonce.
    */
-  async resync(): Promise<BurstResult> {
-    const deps = this.deps("eth-transfer");
-    const recovered = await this.resolveUnknown(deps);
-    const nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
-    const next = this.ledger.next();
-    if (nodeNonce >= next) {
-      this.ledger.raiseFloor(nodeNonce);
-      return recovered;
-    }
-    const lost = Array.from({ length: next - nodeNonce }, (_, i) => nodeNonce + i);
-    return merge(recovered, await this.rebroadcast(lost));
+  async resync(): Promise<Delivery> {
+    return this.deliver(async () => {
+      const deps = this.deps("eth-transfer");
+      const recovered = await this.resolveUnknown(deps);
+      const nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
+      const next = this.ledger.next();
+      if (nodeNonce >= next) {
+        this.ledger.raiseFloor(nodeNonce);
+        return recovered;
+      }
+      const lost = Array.from({ length: next - nodeNonce }, (_, i) => nodeNonce + i);
+      const raws = this.ledger.sentSlots(lost).map((s) => s.raw!);
+      return merge(recovered, await rebroadcastRaw(deps, raws));
+    });
   }
 
   /**
    * End of sending: resolve what is unknown, then close every nonce that was rolled back and never
-   * reused with a 0-value self-transfer, so no later transaction of this account waits on a gap.
+   * reused with a 0-value self-transfer (housekeeping), so no later transaction of this account
+   * waits on a gap.
    */
-  async settle(fees: FeeQuote): Promise<BurstResult & { clean: boolean }> {
-    const deps = this.deps("eth-transfer");
-    const recovered = await this.resolveUnknown(deps);
-    const gaps = this.ledger.snapshot().free.length;
-    const result = merge(recovered, await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
-    // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
-    const after = this.ledger.snapshot();
-    return { ...result, clean: after.free.length === 0 && after.unknown.length === 0 };
+  async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean }>> {
+    return this.deliver(async () => {
+      const deps = this.deps("eth-transfer");
+      const recovered = await this.resolveUnknown(deps);
+      const gaps = this.ledger.snapshot().free.length;
+      const fills = asHousekeeping(await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
+      // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
+      const after = this.ledger.snapshot();
+      return { ...merge(recovered, fills), clean: after.free.length === 0 && after.unknown.length === 0 };
+    });
   }
 
-  async ledgerSnapshot(): Promise<LedgerSnapshot> {
-    return this.ledger.snapshot();
+  async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number }> {
+    return { ...this.ledger.snapshot(), rows: this.ledger.size() };
+  }
+
+  /** Runs a call, counted as under way, and stores its result in the outbox before returning it. */
+  private async deliver<R extends BurstResult>(work: () => Promise<R>): Promise<Delivery<R>> {
+    this.running += 1;
+    try {
+      return this.outbox.deliver(await work());
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private housekeep({ ack, minedBelow }: CallContext): void {
+    this.outbox.acknowledge(ack);
+    if (this.ledger.initialized) this.ledger.pruneMined(minedBelow);
   }
 
   private async resolveUnknown(deps: SenderDeps): Promise<BurstResult> {

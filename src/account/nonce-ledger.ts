@@ -29,6 +29,15 @@ export interface SignedSlot {
   sentAt: number | null;
 }
 
+type SlotRow = {
+  nonce: number;
+  tx_hash: string;
+  raw: string | null;
+  sent_at: number | null;
+};
+
+const toSignedSlot = (r: SlotRow): SignedSlot => ({ nonce: r.nonce, txHash: r.tx_hash, raw: r.raw, sentAt: r.sent_at });
+
 export class NonceLedger {
   /**
    * Nonces whose submission is under way in this instance (signed, answer awaited). They are
@@ -92,7 +101,7 @@ export class NonceLedger {
 
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
   commit(nonce: number, txHash: string): void {
-    this.transition(nonce, ["reserved", "unknown"], "sent", { txHash });
+    this.transition(nonce, ["reserved", "unknown"], "sent", { txHash }, txHash);
   }
 
   /** A sent transaction was replaced at the node by `txHash` (fee bump, or a closing self-transfer). */
@@ -101,13 +110,16 @@ export class NonceLedger {
   }
 
   /** The nonce was used by another transaction: nothing of ours to re-broadcast. */
-  consume(nonce: number): void {
-    this.transition(nonce, ["reserved", "unknown"], "sent", { raw: null });
+  consume(nonce: number, txHash?: string): void {
+    this.transition(nonce, ["reserved", "unknown"], "sent", { raw: null }, txHash);
   }
 
-  /** The transaction certainly is not at the node: the nonce goes back to be reused first. */
-  rollback(nonce: number): void {
-    this.transition(nonce, ["reserved", "unknown"], "free", { raw: null });
+  /**
+   * The transaction certainly is not at the node: the nonce goes back to be reused first. With
+   * `txHash`, only if the slot still holds that transaction (not a newer one on the reused nonce).
+   */
+  rollback(nonce: number, txHash?: string): void {
+    this.transition(nonce, ["reserved", "unknown"], "free", { raw: null }, txHash);
   }
 
   /**
@@ -153,15 +165,30 @@ export class NonceLedger {
     return this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));
   }
 
-  /** Every transaction of ours the node accepted since the last reset (not nonces used by others). */
-  sentTransactions(): SignedSlot[] {
-    return this.signedSlots("sent").filter((s) => s.raw !== null);
+  /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. A lookup, not a scan. */
+  sentSlots(nonces: number[]): SignedSlot[] {
+    if (nonces.length === 0) return [];
+    return this.sql
+      .exec<SlotRow>(
+        `SELECT nonce, tx_hash, raw, sent_at FROM nonce_slots
+         WHERE nonce IN (SELECT value FROM json_each(?)) AND state = 'sent' AND raw IS NOT NULL ORDER BY nonce`,
+        JSON.stringify(nonces),
+      )
+      .toArray()
+      .map(toSignedSlot);
   }
 
-  /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. */
-  sentSlots(nonces: number[]): SignedSlot[] {
-    const wanted = new Set(nonces);
-    return this.signedSlots("sent").filter((s) => wanted.has(s.nonce) && s.raw !== null);
+  /**
+   * The chain has mined every nonce below `minedBelow`: their rows can never be re-broadcast,
+   * replaced or resolved again, so they go. Keeps the ledger as small as what is in flight.
+   */
+  pruneMined(minedBelow: number): number {
+    return this.sql.exec(`DELETE FROM nonce_slots WHERE nonce < ? AND state = 'sent' RETURNING nonce`, minedBelow).toArray().length;
+  }
+
+  /** Rows kept, whatever their state: what the pruning is measured by. */
+  size(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM nonce_slots`).one().n;
   }
 
   next(): number {
@@ -187,12 +214,9 @@ export class NonceLedger {
 
   private signedSlots(state: SlotState): SignedSlot[] {
     return this.sql
-      .exec<{ nonce: number; tx_hash: string; raw: string | null; sent_at: number | null }>(
-        `SELECT nonce, tx_hash, raw, sent_at FROM nonce_slots WHERE state = ? ORDER BY nonce`,
-        state,
-      )
+      .exec<SlotRow>(`SELECT nonce, tx_hash, raw, sent_at FROM nonce_slots WHERE state = ? ORDER BY nonce`, state)
       .toArray()
-      .map((r) => ({ nonce: r.nonce, txHash: r.tx_hash, raw: r.raw, sentAt: r.sent_at }));
+      .map(toSignedSlot);
   }
 
   private setNext(next: number): void {
@@ -205,6 +229,8 @@ export class NonceLedger {
     from: SlotState[],
     to: SlotState,
     fields: { txHash?: string; raw?: string | null; sentAt?: number },
+    /** A signed slot moves only if it still holds this transaction: a submission settles its own, never a newer one's. */
+    expectHash?: string,
   ): void {
     const placeholders = from.map(() => "?").join(", ");
     const cursor = this.sql.exec(
@@ -212,7 +238,7 @@ export class NonceLedger {
          tx_hash = COALESCE(?, tx_hash),
          raw = CASE WHEN ? THEN ? ELSE raw END,
          sent_at = COALESCE(?, sent_at)
-       WHERE nonce = ? AND state IN (${placeholders}) RETURNING nonce`,
+       WHERE nonce = ? AND state IN (${placeholders}) AND (? IS NULL OR tx_hash IS NULL OR tx_hash = ?) RETURNING nonce`,
       to,
       fields.txHash ?? null,
       fields.raw !== undefined ? 1 : 0,
@@ -220,10 +246,12 @@ export class NonceLedger {
       fields.sentAt ?? null,
       nonce,
       ...from,
+      expectHash ?? null,
+      expectHash ?? null,
     );
     // RETURNING, not rowsWritten: the latter also counts the index entries an update rewrites.
     if (cursor.toArray().length !== 1) {
-      throw new Error(`nonce ${nonce}: cannot move to ${to} (not ${from.join(" or ")})`);
+      throw new Error(`nonce ${nonce}: cannot move to ${to} (not ${from.join(" or ")}${expectHash ? ` holding ${expectHash}` : ""})`);
     }
     if (to !== "unknown") this.inFlight.delete(nonce);
   }

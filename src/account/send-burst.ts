@@ -22,6 +22,8 @@ export interface SentTx {
   hash: string;
   nonce: number;
   sentAt: number;
+  /** A gap fill or a closing self-transfer: keeps the account's nonces whole, is not load (PRODUCT.md §13). */
+  housekeeping?: boolean;
 }
 
 export interface FailedTx extends SentTx {
@@ -71,6 +73,15 @@ export function verdictOf(outcome: RpcOutcome): Verdict {
 
 export function emptyBurst(address: string): BurstResult {
   return { address, sent: [], failed: [], attempts: 0, attemptErrors: {}, sendLatency: emptySketch() };
+}
+
+/** Marks every transaction of `result` as housekeeping. */
+export function asHousekeeping<R extends BurstResult>(result: R): R {
+  return {
+    ...result,
+    sent: result.sent.map((tx) => ({ ...tx, housekeeping: true })),
+    failed: result.failed.map((tx) => ({ ...tx, housekeeping: true })),
+  };
 }
 
 /** Two results of one account as one (e.g. recovered transactions plus a new burst). */
@@ -160,7 +171,7 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
       nonceUsed.push(tx);
       return;
     }
-    deps.ledger.rollback(tx.nonce);
+    deps.ledger.rollback(tx.nonce, tx.hash);
     result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: error.errorClass, message: error.message });
   });
   if (nonceUsed.length > 0) await settleNonceUsed(deps, nonceUsed, sentAt, result);
@@ -196,8 +207,8 @@ async function settleNonceUsed(deps: SenderDeps, txs: SignedTx[], sentAt: number
     const message = "nonce too low: the nonce was used by another transaction";
     result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: "nonce-too-low", message });
     // Without an answer from the node the nonce goes back; a wrong guess costs one more refusal.
-    if (nodeNonce !== undefined && tx.nonce < nodeNonce) deps.ledger.consume(tx.nonce);
-    else deps.ledger.rollback(tx.nonce);
+    if (nodeNonce !== undefined && tx.nonce < nodeNonce) deps.ledger.consume(tx.nonce, tx.hash);
+    else deps.ledger.rollback(tx.nonce, tx.hash);
   });
   if (nodeNonce !== undefined) deps.ledger.raiseFloor(nodeNonce);
 }
@@ -212,7 +223,7 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
   signed.forEach((tx, i) => {
     const found = known?.[i];
     if (found === false) {
-      deps.ledger.rollback(tx.nonce);
+      deps.ledger.rollback(tx.nonce, tx.hash);
       result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: cause.errorClass, message: cause.message });
       return;
     }

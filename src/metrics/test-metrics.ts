@@ -32,6 +32,12 @@ export interface TestMetrics {
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
   /** Stuck transactions: re-broadcast unchanged, and replaced with a fee bump. */
   stuck: { rebroadcast: number; replaced: number };
+  /** Gap fills and closing self-transfers: they keep nonces whole and are not load (PRODUCT.md §13). */
+  housekeeping: { sent: number; confirmed: number };
+  /** Times the coordinator resumed this run from its checkpoint after a restart. */
+  coordinatorRestarts: number;
+  /** One confirmed transaction in this many is kept in the transaction log (1 = all). */
+  txLogEvery: number;
   accountsActive: number;
   regions: Record<string, { accounts: number; txConfirmed: number }>;
   startBlock: number | null;
@@ -70,6 +76,9 @@ export function idleMetrics(): TestMetrics {
     errors: {},
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
     stuck: { rebroadcast: 0, replaced: 0 },
+    housekeeping: { sent: 0, confirmed: 0 },
+    coordinatorRestarts: 0,
+    txLogEvery: 1,
     accountsActive: 0,
     regions: {},
     startBlock: null,

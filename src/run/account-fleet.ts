@@ -3,9 +3,14 @@
  * tick goes on while objects sign and send, each answer is folded into the tracker when it
  * arrives, and every call is counted in flight so that an account gets one call at a time and the
  * stop sequence can wait until all have answered.
+ *
+ * Every result carries its number in the account's outbox and is folded in exactly once. A lost
+ * answer (a broken call, or the coordinator's own restart) is not lost: the account keeps the
+ * result until a checkpoint holds it, and the fleet collects it before giving the account new work.
  */
 import type { Env } from "../config";
-import type { AccountDO, BurstSlice } from "../account/account-do";
+import type { AccountDO, BurstSlice, CallContext } from "../account/account-do";
+import type { Delivery } from "../account/result-outbox";
 import type { BurstResult } from "../account/send-burst";
 import { RpcError } from "../errors";
 import type { FeeQuote } from "../tx/types";
@@ -14,9 +19,21 @@ import { accountStub } from "./initialize";
 import type { AccountSlot } from "./run-state";
 import type { RunTracker, StuckTransactions } from "./tracker";
 
+/** Which results of an account have been folded in: all through `applied`, and these above it. */
+export interface DeliveryMark {
+  applied: number;
+  above: number[];
+}
+
 export class AccountFleet {
   private readonly inflight = new Map<number, number>();
   private readonly byAddress: Map<string, AccountSlot>;
+  private readonly marks = new Map<number, { applied: number; above: Set<number> }>();
+  /** What the last checkpoint holds, per account: the account may drop its results up to here. */
+  private readonly acked = new Map<number, number>();
+  private readonly dirty = new Set<number>();
+  /** Accounts whose results must be collected before they get new work. */
+  private readonly toCollect = new Set<number>();
   inflightTotal = 0;
 
   constructor(
@@ -24,13 +41,25 @@ export class AccountFleet {
     readonly slots: AccountSlot[],
     private readonly tracker: RunTracker,
     private readonly breaker: BreakerState,
+    restored?: Array<[index: number, mark: DeliveryMark]>,
   ) {
     this.byAddress = new Map(slots.map((s) => [s.address.toLowerCase(), s]));
+    for (const [index, mark] of restored ?? []) {
+      this.marks.set(index, { applied: mark.applied, above: new Set(mark.above) });
+      this.acked.set(index, mark.applied);
+    }
+    // After a restart, anything may have happened since the checkpoint: ask every account first.
+    if (restored) for (const slot of slots) this.toCollect.add(slot.index);
   }
 
-  /** No call of this account is under way. */
+  /** No call of this account is under way and nothing of it waits to be collected. */
   idle(index: number): boolean {
-    return (this.inflight.get(index) ?? 0) === 0;
+    return (this.inflight.get(index) ?? 0) === 0 && !this.toCollect.has(index);
+  }
+
+  /** Calls under way, or results still to collect: the stop sequence waits for none. */
+  get busy(): boolean {
+    return this.inflightTotal > 0 || this.toCollect.size > 0;
   }
 
   stub(slot: AccountSlot): DurableObjectStub<AccountDO> {
@@ -45,11 +74,10 @@ export class AccountFleet {
 
   /** A slice of the rate. Its attempts and failures feed the circuit breaker. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
-    const account = this.stub(slot);
-    this.fire(slot, account.burst(slice), (result) => {
+    this.fire(slot, this.stub(slot).burst(slice, this.context(slot)), (result) => {
       const failures = Object.values(result.attemptErrors).reduce((sum, n) => sum + (n ?? 0), 0);
       recordSends(this.breaker, result.attempts, failures);
-    }, () => this.recover(account, slot));
+    });
   }
 
   /** The breaker tripped: every account resyncs its nonce with the node. */
@@ -69,43 +97,81 @@ export class AccountFleet {
     }
   }
 
-  /** Awaited calls for the stop sequence; a failing account is counted and left for the next tick. */
-  async call<R extends BurstResult>(slot: AccountSlot, work: (account: DurableObjectStub<AccountDO>) => Promise<R>): Promise<R | undefined> {
+  /** Collects what idle accounts owe (lost answers, a restart), one call per account at a time. */
+  collectOwed(): void {
+    for (const index of this.toCollect) {
+      if ((this.inflight.get(index) ?? 0) > 0) continue;
+      const slot = this.slots[index];
+      this.track(slot, this.stub(slot).collect(this.context(slot)), ({ deliveries, again }) => {
+        for (const d of deliveries) this.apply(slot, d);
+        if (!again) this.toCollect.delete(index);
+      }, () => {});
+    }
+  }
+
+  /** Awaited calls for the stop sequence; a failing account is counted and collected later. */
+  async call<R extends BurstResult>(slot: AccountSlot, work: (account: DurableObjectStub<AccountDO>) => Promise<Delivery<R>>): Promise<R | undefined> {
     try {
       const result = await work(this.stub(slot));
-      this.tracker.recordBurst(result, slot.region);
+      this.apply(slot, result);
       return result;
     } catch (err) {
       this.tracker.recordLostBurst(errorClassOf(err));
+      this.toCollect.add(slot.index);
       return undefined;
     }
   }
 
-  private fire(slot: AccountSlot, call: Promise<BurstResult>, then?: (r: BurstResult) => void, onLost?: () => Promise<void>): void {
+  /** Delivery marks changed since the last call. The caller stores them: they become the accounts' acks. */
+  takeChanges(): Array<[number, DeliveryMark]> {
+    const out: Array<[number, DeliveryMark]> = [];
+    for (const index of this.dirty) {
+      const mark = this.marks.get(index)!;
+      out.push([index, { applied: mark.applied, above: [...mark.above] }]);
+      this.acked.set(index, mark.applied);
+      // A hole below a result already folded in: an answer that never came. Ask for it.
+      if (mark.above.size > 0) this.toCollect.add(index);
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  private context(slot: AccountSlot): CallContext {
+    return { ack: this.acked.get(slot.index) ?? 0, minedBelow: this.tracker.minedBelow(slot.address) };
+  }
+
+  /** Folds a result in unless it was already; true if it was new. */
+  private apply(slot: AccountSlot, delivery: Delivery): boolean {
+    const mark = this.marks.get(slot.index) ?? { applied: 0, above: new Set<number>() };
+    this.marks.set(slot.index, mark);
+    if (delivery.seq <= mark.applied || mark.above.has(delivery.seq)) return false;
+    mark.above.add(delivery.seq);
+    while (mark.above.delete(mark.applied + 1)) mark.applied += 1;
+    this.dirty.add(slot.index);
+    this.tracker.recordBurst(delivery, slot.region);
+    return true;
+  }
+
+  private fire(slot: AccountSlot, call: Promise<Delivery>, then?: (r: Delivery) => void): void {
+    this.track(slot, call, (result) => {
+      if (this.apply(slot, result)) then?.(result);
+    }, () => this.toCollect.add(slot.index));
+  }
+
+  private track<T>(slot: AccountSlot, call: Promise<T>, onAnswer: (answer: T) => void, onLost: () => void): void {
     this.inflight.set(slot.index, (this.inflight.get(slot.index) ?? 0) + 1);
     this.inflightTotal += 1;
     void call
-      .then((result) => {
-        this.tracker.recordBurst(result, slot.region);
-        then?.(result);
-      })
-      .catch(async (err) => {
+      .then(onAnswer)
+      .catch((err) => {
+        // The object restarted or the call broke: its outbox still holds whatever it produced.
         this.tracker.recordLostBurst(errorClassOf(err));
-        await onLost?.();
+        onLost();
       })
       .finally(() => {
         this.inflight.set(slot.index, (this.inflight.get(slot.index) ?? 1) - 1);
         this.inflightTotal -= 1;
       });
-  }
-
-  /** A lost answer (the object restarted, the call broke): its ledger knows what was signed. */
-  private async recover(account: DurableObjectStub<AccountDO>, slot: AccountSlot): Promise<void> {
-    try {
-      this.tracker.recordBurst(await account.recover(), slot.region);
-    } catch {
-      // Still unreachable: settle resolves the same ledger at the end of the run.
-    }
   }
 }
 

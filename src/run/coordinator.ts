@@ -1,30 +1,35 @@
 /**
  * RunCoordinator: one Durable Object per run. Its alarm is the run's clock: every tick it follows
- * new blocks, hands each account object its slice of the rate, and writes what finished to D1.
- * The decisions live in plain modules (patterns, dispatch, tracker, verify); this is the shell
- * that holds the state and sequences them.
+ * new blocks, hands each account object its slice of the rate, checkpoints what changed and writes
+ * what finished to D1. The decisions live in plain modules (patterns, dispatch, tracker, verify);
+ * this is the shell that holds the state and sequences them.
+ *
+ * State rules, because every `await` lets another call in:
+ * - one run record in memory (`this.run`), changed in place by every method, never a copy saved back;
+ * - after every await a method checks that the run is still live before it changes anything;
+ * - the live state is checkpointed at the end of every tick, atomically (RunStore), so a restart
+ *   resumes from it: the alarm survives the restart and finds no live state, and restores it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { DEFAULT_TIP_WEI, readConfig, type Env, type RuntimeConfig } from "../config";
+import { readConfig, type Env, type RuntimeConfig } from "../config";
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
 import { feeCap, fetchBlocks, parseBlock } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
-import type { InitPhase, TestMetrics } from "../metrics/test-metrics";
+import type { TestMetrics } from "../metrics/test-metrics";
 import { AccountFleet } from "./account-fleet";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
-import { initializeRun, mapInChunks, planAccounts } from "./initialize";
+import { fundSenders, mapInChunks, planAccounts, prepareAccounts, syncNonces } from "./initialize";
+import { logEvery, sampleLogs } from "./log-sampling";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
-import { rateAt } from "./patterns";
+import { RunStore } from "./run-store";
+import { peakRate, rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
 
-const RUN_KEY = "run";
-const ACCOUNTS_KEY = "accounts";
-const FINAL_KEY = "final";
 /**
  * Backpressure: an account object gets a new burst only once its last call has answered (the
  * fleet's `idle`), and a burst is at most one JSON-RPC batch. When the objects cannot keep up
@@ -36,147 +41,225 @@ const MAX_BURST = 200;
 const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
 const MAX_BLOCKS_PER_TICK = 100;
+/** Blocks read again after a restart: as many as the tracker remembers for late reports. */
+const RESCAN_BLOCKS = 64;
 const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
-/** Verification reads every block of the run; a node that keeps failing it gets this many ticks. */
+/** Verification reads the chain; a node that keeps failing it gets this many ticks. */
 const MAX_VERIFY_ATTEMPTS = 20;
-
-function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification {
-  return {
-    verified: false,
-    fromBlock: (run.startBlock ?? 0) + 1,
-    toBlock: live.lastBlock,
-    includedOnChain: -1,
-    txConfirmed: live.tracker.txConfirmed,
-    accountsChecked: 0,
-    accountsWithGaps: -1,
-    poolLeftovers: -1,
-    poolCheck: "txpool_content",
-    problems: [`the node did not answer the verification: ${err instanceof Error ? err.message : String(err)}`],
-  };
-}
+/** Rows written to D1 per tick at most while the run is live; the rest wait in the queue. */
+const LOG_ROWS_PER_FLUSH = 2_000;
+const SECONDS_PER_FLUSH = 90;
+/** A final D1 write that failed is tried again this much later, until it lands. */
+const RELEASE_RETRY_MS = 2_000;
 
 export class RunCoordinator extends DurableObject<Env> {
-  private live: LiveRun | undefined;
-  private accountSlots: AccountSlot[] | undefined;
   private readonly config: RuntimeConfig = readConfig(this.env);
   private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
   private readonly db = database(this.env.DB);
+  private readonly store = new RunStore(this.ctx.storage);
+  /** The one run record. Every method changes this object; none saves back a copy it read before an await. */
+  private run: RunRecord | undefined = this.store.loadRecord();
+  private live: LiveRun | undefined;
+  private accountSlots: AccountSlot[] | undefined;
 
-  /** Starts the run: the first alarm initializes it, the following ones tick. */
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // A live run must always have its clock armed, whatever killed the previous instance.
+    if (this.run && !this.run.released) {
+      void ctx.blockConcurrencyWhile(async () => {
+        if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+      });
+    }
+  }
+
+  /** Starts the run: the first alarms initialize it step by step, the following ones tick. */
   async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number): Promise<void> {
-    if (this.record()) throw new Error(`run ${runId} already began`);
-    const run: RunRecord = {
+    if (this.run) throw new Error(`run ${runId} already began`);
+    const { numAccounts, regions } = planAccounts({ request }, this.config);
+    this.run = {
       runId,
       request,
       chainId,
       createdAt,
       status: "initializing",
-      initPhase: null,
+      initPhase: "deriving_accounts",
       stopRequested: false,
       stopPhase: null,
-      numAccounts: 0,
-      regions: [],
+      numAccounts,
+      regions,
       startedAt: null,
       sendingEndedAt: null,
       graceDeadline: null,
       startBlock: null,
       endBlock: null,
+      endedAt: null,
       verification: null,
       error: null,
+      txLogEvery: logEvery(peakRate(request), this.config.txLogMaxTps),
+      restarts: 0,
+      released: false,
     };
-    Object.assign(run, planAccounts(run, this.config));
-    this.save(run);
+    this.store.saveRecord(this.run);
     await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /** `/stop`: in every phase. Initialization ends at its next step; a running run goes through the stop sequence. */
   async requestStop(): Promise<{ status: string }> {
-    const run = this.record();
+    const run = this.run;
     if (!run || TERMINAL.includes(run.status)) return { status: run?.status ?? "idle" };
     run.stopRequested = true;
-    this.save(run);
+    this.store.saveRecord(run);
     return { status: "stopping" };
   }
 
   /**
    * `/reset`: ends the run at once, without settling or verifying, and releases the one-run lock.
-   * For a run that cannot end by itself (a node gone for good, a coordinator that lost its state).
+   * For a run that cannot end by itself (a node gone for good). A method awaiting meanwhile finds
+   * the run over and changes nothing; account objects finish their calls before the next run syncs.
    */
   async reset(): Promise<{ status: string }> {
-    const run = this.record();
+    const run = this.run;
     if (!run || TERMINAL.includes(run.status)) return { status: run?.status ?? "idle" };
-    await this.fail(run, new Error("reset by request: not settled, not verified"));
+    run.error = "reset by request: not settled, not verified";
+    await this.finish("error");
     return { status: "error" };
   }
 
   async metrics(): Promise<TestMetrics | null> {
-    const final = this.ctx.storage.kv.get<TestMetrics>(FINAL_KEY);
-    if (final) return final;
-    const run = this.record();
-    return run ? buildMetrics(run, this.accounts(), this.live, Date.now()) : null;
+    const run = this.run;
+    if (!run) return null;
+    if (TERMINAL.includes(run.status)) return this.store.loadFinal() ?? buildMetrics(run, this.accounts(), undefined, Date.now());
+    if (run.status !== "initializing") this.live ??= this.resume(run);
+    return buildMetrics(run, this.accounts(), this.live, Date.now());
   }
 
   async alarm(): Promise<void> {
-    const run = this.record();
-    if (!run || TERMINAL.includes(run.status)) return;
+    const run = this.run;
+    if (!run) return;
+    if (TERMINAL.includes(run.status)) {
+      if (!run.released) await this.release();
+      return;
+    }
     try {
-      if (run.status === "initializing") await this.initialize(run);
-      else if (!this.live) throw new Error("the coordinator restarted mid-run and lost its live state");
-      else await this.tick(run, this.live);
+      if (run.status === "initializing") await this.initStep(run);
+      else await this.tick(run, (this.live ??= this.resume(run)));
     } catch (err) {
-      await this.fail(run, err);
+      if (!this.isLive()) return;
+      run.error = err instanceof Error ? err.message : String(err);
+      console.error(`run ${run.runId} failed: ${run.error}`);
+      await this.finish("error");
     }
   }
 
-  private async initialize(run: RunRecord): Promise<void> {
-    const tip = run.request.tipGwei === undefined ? DEFAULT_TIP_WEI : BigInt(Math.round(run.request.tipGwei * 1e9));
-    const init = await initializeRun(this.env, this.rpc, run, tip, async (phase: InitPhase) => {
-      run.initPhase = phase;
-      this.save(run);
-      await updateRun(this.db, run.runId, { status: "initializing" });
-    });
-    this.ctx.storage.kv.put(ACCOUNTS_KEY, init.accounts);
-    this.accountSlots = init.accounts;
+  /** Still initializing, running or verifying: false once a stop, a reset or a failure ended it. */
+  private isLive(): boolean {
+    return this.run !== undefined && !TERMINAL.includes(this.run.status);
+  }
+
+  /** One phase of initialization per alarm; a stop between phases ends the run before it sends anything. */
+  private async initStep(run: RunRecord): Promise<void> {
+    if (run.stopRequested) return this.finish("stopped");
+    if (run.initPhase === "deriving_accounts") {
+      const accounts = await prepareAccounts(this.env, this.rpc, run);
+      if (!this.isLive()) return;
+      this.setAccounts(accounts);
+      run.initPhase = "funding_accounts";
+    } else if (run.initPhase === "funding_accounts") {
+      await fundSenders(this.env, this.rpc, run, this.accounts());
+      if (!this.isLive()) return;
+      run.initPhase = "initializing_nonces";
+    } else {
+      const synced = await syncNonces(this.env, this.rpc, run, this.accounts());
+      if (!this.isLive()) return;
+      this.setAccounts(synced.accounts);
+      return this.startRunning(run, synced.startBlock, synced.fees);
+    }
+    this.store.saveRecord(run);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private async startRunning(run: RunRecord, startBlock: number, fees: LiveRun["fees"]): Promise<void> {
     const now = Date.now();
-    Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock: init.startBlock });
-    this.save(run);
-    const tracker = new RunTracker(now, init.startBlock);
+    Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock });
+    const tracker = new RunTracker(now, startBlock, this.startNonces());
     const breaker = newBreaker();
     this.live = {
       tracker,
       budget: { owed: 0 },
       cursor: 0,
       lastDispatchAt: now,
-      lastBlock: init.startBlock,
-      fees: init.fees,
+      lastBlock: startBlock,
+      fees,
       breaker,
-      fleet: new AccountFleet(this.env, init.accounts, tracker, breaker),
+      fleet: new AccountFleet(this.env, this.accounts(), tracker, breaker),
+      unsettled: null,
+      verifyAttempts: 0,
       currentTarget: 0,
       lastRunRowWriteAt: now,
+      rescanFrom: null,
     };
-    await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock: init.startBlock, numAccounts: run.numAccounts });
+    this.checkpoint(run, this.live, now);
     await this.ctx.storage.setAlarm(now);
+    await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock, numAccounts: run.numAccounts });
+  }
+
+  /** The live state as the last checkpoint left it: after a restart, the run goes on from there. */
+  private resume(run: RunRecord): LiveRun {
+    const restored = this.store.restore();
+    if (!restored) throw new Error("the coordinator restarted and found no checkpoint of the run");
+    const { scalars } = restored;
+    const tracker = RunTracker.restore(scalars.tracker, restored.records, restored.watermarks, this.startNonces());
+    run.restarts += 1;
+    this.store.saveRecord(run);
+    console.log(`run ${run.runId}: resumed from its checkpoint (restart ${run.restarts})`);
+    return {
+      tracker,
+      budget: scalars.budget,
+      cursor: scalars.cursor,
+      lastDispatchAt: scalars.lastDispatchAt,
+      lastBlock: scalars.lastBlock,
+      fees: scalars.fees,
+      breaker: scalars.breaker,
+      fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, restored.marks),
+      unsettled: scalars.unsettled === null ? null : new Set(scalars.unsettled),
+      verifyAttempts: scalars.verifyAttempts,
+      currentTarget: scalars.currentTarget,
+      lastRunRowWriteAt: scalars.lastRunRowWriteAt,
+      rescanFrom: Math.max((run.startBlock ?? 0) + 1, scalars.lastBlock - RESCAN_BLOCKS + 1),
+    };
   }
 
   private async tick(run: RunRecord, live: LiveRun): Promise<void> {
     const now = Date.now();
     // Arm the next tick first: a slow tick then runs the next one right after, never skips it.
     await this.ctx.storage.setAlarm(now + this.config.tickMs);
+    // After a restart, late reports must find the blocks they were mined in before they are collected.
+    if (live.rescanFrom !== null && !(await this.rescan(live))) return;
+    if (!this.isLive()) return;
+    live.fleet.collectOwed();
     await this.followBlocks(live);
+    if (!this.isLive()) return;
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();
     }
     if (run.status === "running") {
       const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
       if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
-      if (run.stopRequested || now >= endAt) this.beginStop(run, now);
+      if (run.stopRequested || now >= endAt) Object.assign(run, { status: "verifying", stopPhase: "draining", sendingEndedAt: now });
     }
     // Nudges stop at the grace deadline, so the close step is not kept waiting on them.
     if (run.status === "running" || (run.stopPhase === "grace" && now < (run.graceDeadline ?? 0))) {
       const { stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace } = this.config;
       live.fleet.nudge(live.tracker.takeStuck(now, live.lastBlock, stuckAfterMs, stuckAfterBlocks, rebroadcastsBeforeReplace), live.fees);
     }
-    if (run.status === "verifying") await this.advanceStop(run, live, Date.now());
-    if (!TERMINAL.includes(run.status)) await this.flush(run, live, Date.now(), false);
+    if (run.status === "verifying") {
+      const done = await this.advanceStop(run, live, Date.now());
+      if (!this.isLive()) return;
+      if (done) return this.finish(run.stopRequested ? "stopped" : "completed");
+    }
+    live.tracker.forgetSettled();
+    this.checkpoint(run, live, Date.now());
+    await this.flush(run, live);
   }
 
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
@@ -217,6 +300,7 @@ export class RunCoordinator extends DurableObject<Env> {
       if (latest.number <= live.lastBlock) return;
       const to = Math.min(latest.number, live.lastBlock + MAX_BLOCKS_PER_TICK);
       const blocks = to === latest.number && to === live.lastBlock + 1 ? [latest] : await fetchBlocks(this.rpc, live.lastBlock + 1, to);
+      if (!this.isLive()) return;
       const seenAt = Date.now();
       for (const block of blocks) {
         live.tracker.recordBlock(block, seenAt);
@@ -227,101 +311,186 @@ export class RunCoordinator extends DurableObject<Env> {
     }
   }
 
-  private beginStop(run: RunRecord, now: number): void {
-    Object.assign(run, { status: "verifying", stopPhase: "draining", sendingEndedAt: now });
-    this.save(run);
+  /** Reads the blocks before a restart again, so late reports of transactions mined in them still match. */
+  private async rescan(live: LiveRun): Promise<boolean> {
+    try {
+      const blocks = live.rescanFrom! <= live.lastBlock ? await fetchBlocks(this.rpc, live.rescanFrom!, live.lastBlock) : [];
+      const seenAt = Date.now();
+      for (const block of blocks) live.tracker.rememberBlock(block, seenAt);
+      live.rescanFrom = null;
+      return true;
+    } catch (err) {
+      live.tracker.recordLostPoll(err instanceof RpcError ? err.errorClass : "unknown");
+      return false;
+    }
   }
 
   /**
-   * draining: wait for bursts under way, then resolve unknowns and close gaps until every account
+   * draining: wait for calls under way, then resolve unknowns and close gaps until every account
    * is clean → grace: wait for inclusion (nudging what is stuck) → closing: replace what is left
    * with self-transfers → verify. Each step may fail on a node that does not answer; it is then
    * tried again on the next tick, within the grace deadline (verification: a few times).
+   * True once the verification is stored and the run can finish.
    */
-  private async advanceStop(run: RunRecord, live: LiveRun, now: number): Promise<void> {
+  private async advanceStop(run: RunRecord, live: LiveRun, now: number): Promise<boolean> {
     if (run.stopPhase === "draining") {
-      if (live.fleet.inflightTotal > 0) return;
-      live.unsettled ??= new Set(live.fleet.slots.map((s) => s.index));
-      const pending = live.fleet.slots.filter((s) => live.unsettled!.has(s.index));
+      if (live.fleet.busy) return false;
+      const unsettled = (live.unsettled ??= new Set(live.fleet.slots.map((s) => s.index)));
+      const pending = live.fleet.slots.filter((s) => unsettled.has(s.index));
       await mapInChunks(pending, async (slot) => {
         const settled = await live.fleet.call(slot, (account) => account.settle(live.fees));
-        if (settled?.clean) live.unsettled!.delete(slot.index);
+        if (settled?.clean) unsettled.delete(slot.index);
       });
+      if (!this.isLive()) return false;
       const deadline = (run.sendingEndedAt ?? now) + this.config.gracePeriodMs;
-      if (live.unsettled.size > 0 && now < deadline) return;
+      if (unsettled.size > 0 && now < deadline) return false;
       Object.assign(run, { stopPhase: "grace", endBlock: live.lastBlock, graceDeadline: now + this.config.gracePeriodMs });
-      this.save(run);
-      return;
+      return false;
     }
-    if (live.tracker.txPending > 0 && now < (run.graceDeadline ?? now)) return;
-    if (run.stopPhase === "grace" && live.tracker.txPending > 0) {
-      if (live.fleet.inflightTotal > 0) return; // a nudge under way touches the same nonces
+    if (live.tracker.awaitingInclusion > 0 && now < (run.graceDeadline ?? now)) return false;
+    if (run.stopPhase === "grace" && live.tracker.awaitingInclusion > 0) {
+      if (live.fleet.busy) return false; // a nudge under way touches the same nonces
       // What the grace period did not see mined is discarded, and its nonce closed.
       const leftovers = live.tracker.pendingByAccount();
       live.tracker.discardPending();
-      await mapInChunks([...leftovers], ([address, nonces]) => live.fleet.call(live.fleet.slotOf(address), (account) => account.close(nonces, live.fees)));
       Object.assign(run, { stopPhase: "closing", graceDeadline: now + this.config.gracePeriodMs });
-      this.save(run);
-      return;
+      await mapInChunks([...leftovers], ([address, nonces]) => live.fleet.call(live.fleet.slotOf(address), (account) => account.close(nonces, live.fees)));
+      return false;
     }
     live.tracker.discardPending();
+    const confirmedOnChain = live.tracker.txConfirmed + live.tracker.housekeeping.confirmed;
     try {
-      run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
+      run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), confirmedOnChain);
     } catch (err) {
-      live.verifyAttempts = (live.verifyAttempts ?? 0) + 1;
-      if (live.verifyAttempts < MAX_VERIFY_ATTEMPTS) return;
+      live.verifyAttempts += 1;
+      if (live.verifyAttempts < MAX_VERIFY_ATTEMPTS) return false;
       run.verification = unverifiable(run, live, err);
     }
-    await this.finish(run, run.stopRequested ? "stopped" : "completed");
+    return true;
   }
 
-  private async finish(run: RunRecord, status: "completed" | "stopped" | "error"): Promise<void> {
-    run.status = status;
-    run.stopPhase = null;
-    this.save(run);
+  /**
+   * Ends the run: the record says so at once (so every method awaiting meanwhile stops), the final
+   * checkpoint and figures are stored, then `release` writes them to D1 and frees the one-run lock.
+   */
+  private async finish(status: "completed" | "stopped" | "error"): Promise<void> {
+    const run = this.run!;
+    if (TERMINAL.includes(run.status)) return;
     const now = Date.now();
-    if (this.live) await this.flush(run, this.live, now, true);
-    const metrics = buildMetrics(run, this.accounts(), this.live, now);
-    this.ctx.storage.kv.put(FINAL_KEY, metrics);
-    await updateRun(this.db, run.runId, { ...runRowFields(run, metrics), active: null, endedAt: now });
+    Object.assign(run, { status, stopPhase: null, endedAt: now });
+    const live = this.live;
     this.live = undefined;
-    await this.ctx.storage.deleteAlarm();
+    if (live) this.checkpoint(run, live, now + 1_000);
+    this.store.saveFinal(buildMetrics(run, this.accounts(), live, now));
+    this.store.saveRecord(run);
+    await this.release();
   }
 
-  private async fail(run: RunRecord, err: unknown): Promise<void> {
-    run.error = err instanceof Error ? err.message : String(err);
-    console.error(`run ${run.runId} failed: ${run.error}`);
-    await this.finish(run, "error");
-  }
-
-  /** Writes closed seconds and finished transactions; `final` also closes the running second. */
-  private async flush(run: RunRecord, live: LiveRun, now: number, final: boolean): Promise<void> {
-    const seconds = live.tracker.closeSeconds(final ? now + 1000 : now);
-    const logs = live.tracker.takeLogs();
+  /** Drains the D1 queues, writes the final run row and frees the lock; the alarm retries until it all lands. */
+  private async release(): Promise<void> {
+    const run = this.run!;
     try {
-      await insertTimeSeries(this.db, timeSeriesRows(run, live, seconds, now));
-      await insertTxLogs(this.db, run.runId, logs);
-      if (!final && now - live.lastRunRowWriteAt >= RUN_ROW_WRITE_INTERVAL_MS) {
+      while (!(await this.flushQueues(run))) {
+        // Keep going until both queues are empty.
+      }
+      const metrics = this.store.loadFinal() ?? buildMetrics(run, this.accounts(), undefined, Date.now());
+      await updateRun(this.db, run.runId, { ...runRowFields(run, metrics), active: null, endedAt: run.endedAt });
+      run.released = true;
+      this.store.saveRecord(run);
+      this.store.clearLive();
+      await this.ctx.storage.deleteAlarm();
+    } catch (err) {
+      console.error(`run ${run.runId}: final D1 write failed, retrying: ${err instanceof Error ? err.message : err}`);
+      await this.ctx.storage.setAlarm(Date.now() + RELEASE_RETRY_MS);
+    }
+  }
+
+  /**
+   * Everything the tick changed, in one synchronous write: the record, the tracker, the delivery
+   * marks (which become the accounts' acknowledgements) and the rows queued for D1.
+   */
+  private checkpoint(run: RunRecord, live: LiveRun, now: number): void {
+    const tracker = live.tracker;
+    const seconds = timeSeriesRows(run, live, tracker.closeSeconds(now), now);
+    this.store.saveRecord(run);
+    this.store.checkpoint({
+      scalars: {
+        budget: live.budget,
+        cursor: live.cursor,
+        lastDispatchAt: live.lastDispatchAt,
+        lastBlock: live.lastBlock,
+        fees: live.fees,
+        breaker: live.breaker,
+        currentTarget: live.currentTarget,
+        lastRunRowWriteAt: live.lastRunRowWriteAt,
+        unsettled: live.unsettled === null ? null : [...live.unsettled],
+        verifyAttempts: live.verifyAttempts,
+        tracker: tracker.snapshot(),
+      },
+      tracker: tracker.takeChanges(),
+      marks: live.fleet.takeChanges(),
+      logs: sampleLogs(tracker.takeLogs(), run.txLogEvery),
+      seconds,
+    });
+  }
+
+  /** One bounded batch of queued rows to D1, and the run row every few seconds. A failure leaves the rows queued. */
+  private async flush(run: RunRecord, live: LiveRun): Promise<void> {
+    try {
+      await this.flushQueues(run);
+      const now = Date.now();
+      if (this.isLive() && now - live.lastRunRowWriteAt >= RUN_ROW_WRITE_INTERVAL_MS) {
         live.lastRunRowWriteAt = now;
         await updateRun(this.db, run.runId, runRowFields(run, buildMetrics(run, this.accounts(), live, now)));
       }
     } catch (err) {
-      // D1 is one writer and may push back; keep the records for the next tick rather than lose them.
-      live.tracker.requeueLogs(logs);
+      // D1 is one writer and may push back; the rows stay queued in storage for the next tick.
       console.error(`run ${run.runId}: D1 write deferred: ${err instanceof Error ? err.message : err}`);
     }
   }
 
-  private record(): RunRecord | undefined {
-    return this.ctx.storage.kv.get<RunRecord>(RUN_KEY);
+  /** Writes one batch of each queue; true when both queues are empty. */
+  private async flushQueues(run: RunRecord): Promise<boolean> {
+    const seconds = this.store.peekSeconds(SECONDS_PER_FLUSH);
+    if (seconds.length > 0) {
+      await insertTimeSeries(this.db, seconds as Parameters<typeof insertTimeSeries>[1]);
+      this.store.dropSeconds(seconds[seconds.length - 1].second);
+    }
+    const { logs, through } = this.store.peekLogs(LOG_ROWS_PER_FLUSH);
+    if (logs.length > 0) {
+      await insertTxLogs(this.db, run.runId, logs);
+      this.store.dropLogs(through);
+    }
+    const queued = this.store.queued();
+    return queued.logs === 0 && queued.seconds === 0;
   }
 
-  private save(run: RunRecord): void {
-    this.ctx.storage.kv.put(RUN_KEY, run);
+  private setAccounts(accounts: AccountSlot[]): void {
+    this.accountSlots = accounts;
+    this.store.saveAccounts(accounts);
+  }
+
+  private startNonces(): Map<string, number> {
+    return new Map(this.accounts().map((a) => [a.address.toLowerCase(), a.startNonce]));
   }
 
   private accounts(): AccountSlot[] {
-    this.accountSlots ??= this.ctx.storage.kv.get<AccountSlot[]>(ACCOUNTS_KEY);
-    return this.accountSlots ?? [];
+    this.accountSlots ??= this.store.loadAccounts();
+    return this.accountSlots;
   }
+}
+
+function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification {
+  return {
+    verified: false,
+    fromBlock: (run.startBlock ?? 0) + 1,
+    toBlock: live.lastBlock,
+    includedOnChain: -1,
+    txConfirmed: live.tracker.txConfirmed,
+    accountsChecked: 0,
+    accountsWithGaps: -1,
+    poolLeftovers: -1,
+    poolCheck: "txpool_content",
+    problems: [`the node did not answer the verification: ${err instanceof Error ? err.message : String(err)}`],
+  };
 }

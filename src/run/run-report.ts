@@ -26,6 +26,8 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     error: run.error,
     accountsActive: accounts.length,
     regions: regionBreakdown(accounts, {}),
+    coordinatorRestarts: run.restarts,
+    txLogEvery: run.txLogEvery,
   };
   if (!live || run.startedAt === null) return base;
   const tracker = live.tracker;
@@ -52,6 +54,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     errors: { ...tracker.errors },
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
+    housekeeping: { ...tracker.housekeeping },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
   };
 }

@@ -15,7 +15,11 @@ export interface AccountSlot {
   startNonce: number;
 }
 
-/** Small and written on every state change; the account list is stored apart (written once). */
+/**
+ * Small and written on every state change; the account list is stored apart (written once).
+ * The coordinator holds exactly one of these in memory and every method changes that one object,
+ * so a stop or a reset that lands while another method awaits is never overwritten by a stale copy.
+ */
 export interface RunRecord {
   runId: string;
   request: StartTestRequest;
@@ -32,8 +36,15 @@ export interface RunRecord {
   graceDeadline: number | null;
   startBlock: number | null;
   endBlock: number | null;
+  endedAt: number | null;
   verification: Verification | null;
   error: string | null;
+  /** Confirmed transactions logged to D1: one in `txLogEvery` (failures and discards always). */
+  txLogEvery: number;
+  /** Times the coordinator resumed the run from its checkpoint after a restart. */
+  restarts: number;
+  /** The run is over and its final row and the one-run lock release reached D1. */
+  released: boolean;
 }
 
 export interface LiveRun {
@@ -45,12 +56,14 @@ export interface LiveRun {
   fees: FeeQuote;
   breaker: BreakerState;
   fleet: AccountFleet;
-  /** Accounts whose settle has not come back clean yet (draining). */
-  unsettled?: Set<number>;
-  verifyAttempts?: number;
+  /** Accounts whose settle has not come back clean yet (draining); null before draining. */
+  unsettled: Set<number> | null;
+  verifyAttempts: number;
   /** The rate the last dispatch aimed at: the pattern's, or less while the breaker holds it down. */
   currentTarget: number;
   lastRunRowWriteAt: number;
+  /** After a restart: blocks from here to `lastBlock` are read again to match late reports. */
+  rescanFrom: number | null;
 }
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "stopped", "error"];

@@ -2,11 +2,22 @@
  * What a run has done so far: counters, the transactions awaiting inclusion, latency sketches,
  * block figures and the per-second series. Plain state and pure updates; the coordinator owns one
  * and feeds it burst results and blocks as they arrive.
+ *
+ * Memory is bounded by accounts and time, never by the number of transactions: a record lives
+ * while its transaction is pending (or failed with its nonce not yet reused, or discarded at the
+ * end); once mined it is folded into counters and sketches and the account's mined watermark
+ * (every nonce below it is mined, chain order guarantees it), and forgotten. A report about a
+ * nonce below the watermark is about something already counted.
+ *
+ * The coordinator persists the tracker at every tick: `snapshot()` (counters, sketches, the
+ * current second) and `takeChanges()` (records and watermarks changed since the last call), and
+ * rebuilds it with `RunTracker.restore()` after a restart.
  */
 import type { SendErrorClass } from "../errors";
 import type { BurstResult } from "../account/send-burst";
 import type { BlockHeader } from "../chain/node-queries";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
+import { MinedNonces, type MinedNoncesData } from "./mined-nonces";
 
 export type TxStatus = "pending" | "confirmed" | "failed" | "discarded";
 
@@ -31,8 +42,8 @@ export interface SecondTotals {
   gasLimit: bigint;
 }
 
-/** One logical transaction: a nonce of an account, under every hash it was sent as. */
-interface TxRecord {
+/** One logical transaction: a nonce of an account, under every hash it was sent as. Plain JSON, persisted as is. */
+export interface TxRecord {
   account: string;
   nonce: number;
   region: string;
@@ -44,6 +55,37 @@ interface TxRecord {
   lastNudgeAt: number;
   /** The last block the coordinator had seen when this was reported (or last nudged). */
   sinceBlock: number;
+  /** Gap fill or closing self-transfer: counted in `housekeeping`, not as load. */
+  housekeeping: boolean;
+}
+
+/** Everything of a tracker but its records and watermarks, as plain JSON. */
+export interface TrackerSnapshot {
+  startedAt: number;
+  head: number;
+  txSent: number;
+  txConfirmed: number;
+  txFailed: number;
+  txDiscarded: number;
+  housekeeping: { sent: number; confirmed: number };
+  errors: Partial<Record<SendErrorClass, number>>;
+  sendLatency: SketchData;
+  confirmLatency: SketchData;
+  regionConfirmed: Record<string, number>;
+  blockCount: number;
+  totalGasUsed: string;
+  totalGasLimit: string;
+  peakTps: number;
+  rebroadcasts: number;
+  replacements: number;
+  second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string };
+}
+
+/** What changed since the last `takeChanges()`: records to store (by first hash) or drop, and watermarks. */
+export interface TrackerChanges {
+  put: TxRecord[];
+  drop: string[];
+  watermarks: Array<[account: string, mined: MinedNoncesData]>;
 }
 
 export interface StuckTransactions {
@@ -54,7 +96,7 @@ export interface StuckTransactions {
 }
 
 const ROLLING_WINDOW_MS = 5_000;
-const nonceKey = (account: string, nonce: number) => `${account.toLowerCase()}:${nonce}`;
+const nonceKey = (account: string, nonce: number) => `${account}:${nonce}`;
 /** How many blocks a mined hash not (yet) known as ours is kept for a late report. */
 const UNMATCHED_KEEP_BLOCKS = 64;
 
@@ -63,6 +105,8 @@ export class RunTracker {
   txConfirmed = 0;
   txFailed = 0;
   txDiscarded = 0;
+  /** Gap fills and closing self-transfers: apart from the load figures (PRODUCT.md §13). */
+  readonly housekeeping = { sent: 0, confirmed: 0 };
   readonly errors: Partial<Record<SendErrorClass, number>> = {};
   readonly sendLatency: SketchData = emptySketch();
   readonly confirmLatency: SketchData = emptySketch();
@@ -77,25 +121,47 @@ export class RunTracker {
 
   /** The highest block seen. */
   private head = 0;
+  /** Every live record under each of its hashes: pending, failed (nonce not yet reused), discarded. */
   private readonly byHash = new Map<string, TxRecord>();
   private readonly pending = new Set<TxRecord>();
   private readonly pendingByNonce = new Map<string, TxRecord>();
+  private readonly failed = new Set<TxRecord>();
+  /** Per account: the nonces counted as mined. */
+  private readonly mined = new Map<string, MinedNonces>();
   /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
   private readonly unmatched = new Map<string, { blockNumber: number; seenAt: number }>();
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
+  /** Persistence: records (by first hash) and accounts changed since the last `takeChanges()`. */
+  private readonly dirty = new Map<string, TxRecord | null>();
+  private readonly dirtyWatermarks = new Set<string>();
 
   constructor(
     readonly startedAt: number,
     startBlock = 0,
+    /** Per lower-cased account: its first nonce of the run (nonces below are an earlier run's). */
+    private readonly startNonces = new Map<string, number>(),
   ) {
     this.second = this.freshSecond(0);
     this.head = startBlock;
   }
 
+  /** Load transactions awaiting inclusion (TestMetrics `txPending`). */
   get txPending(): number {
+    return this.pending.size - this.pendingHousekeeping;
+  }
+
+  /** Load and housekeeping transactions awaiting inclusion: what the stop sequence waits for. */
+  get awaitingInclusion(): number {
     return this.pending.size;
+  }
+
+  private pendingHousekeeping = 0;
+
+  /** Every nonce of `account` below this is mined. */
+  minedBelow(account: string): number {
+    return this.mined.get(account.toLowerCase())?.minedBelow ?? 0;
   }
 
   /**
@@ -108,36 +174,37 @@ export class RunTracker {
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
+    const account = result.address.toLowerCase();
     for (const tx of result.failed) {
+      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true })) continue;
       const known = this.byHash.get(tx.hash);
       const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
-      if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "failed", error);
-      else if (known.status === "pending") {
-        this.unsetPending(known);
-        known.status = "failed";
-        this.txFailed += 1;
-        this.second.failed += 1;
-        this.log(known, tx.hash, { error });
+      if (known) {
+        if (known.status === "pending") this.fail(known, tx.hash, error);
+      } else if (!this.isCounted(account, tx.nonce)) {
+        this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true }, "failed", error);
       }
-      this.matchLate(tx.hash);
     }
     for (const tx of result.sent) {
+      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true })) continue;
       const known = this.byHash.get(tx.hash);
-      // A new hash for a nonce still pending is a replacement whose own answer was lost.
-      const sameNonce = known ? undefined : this.pendingByNonce.get(nonceKey(result.address, tx.nonce));
-      if (sameNonce) this.alias(sameNonce, tx.hash);
-      else if (!known) this.track(tx.hash, { account: result.address, nonce: tx.nonce, region, sentAt: tx.sentAt }, "pending");
-      else if (known.status === "failed") {
-        this.txFailed -= 1;
-        this.setPending(known);
+      if (known) {
+        if (known.status === "failed") this.unfail(known);
+        continue;
       }
-      this.matchLate(tx.hash);
+      // The nonce is counted as mined already, under this hash or another.
+      if (this.isCounted(account, tx.nonce)) continue;
+      // A new hash for a nonce still pending is a replacement whose own answer was lost.
+      const sameNonce = this.pendingByNonce.get(nonceKey(account, tx.nonce));
+      if (sameNonce) this.alias(sameNonce, tx.hash);
+      else this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true }, "pending");
     }
     for (const r of result.replaced ?? []) {
       const known = this.byHash.get(r.oldHash);
       if (!known || known.status !== "pending" || this.byHash.has(r.hash)) continue;
       this.alias(known, r.hash);
-      this.matchLate(r.hash);
+      const mined = this.unmatched.get(r.hash);
+      if (mined) this.confirmAt(known, r.hash, mined);
     }
   }
 
@@ -154,6 +221,7 @@ export class RunTracker {
       tx.nudges += 1;
       tx.lastNudgeAt = now;
       tx.sinceBlock = head;
+      this.touch(tx);
       const into = tx.nudges <= rebroadcasts ? stuck.rebroadcast : stuck.replace;
       if (into === stuck.rebroadcast) this.rebroadcasts += 1;
       into.set(tx.account, [...(into.get(tx.account) ?? []), tx.nonce]);
@@ -186,15 +254,48 @@ export class RunTracker {
     this.totalGasLimit += block.gasLimit;
     this.second.gasUsed += block.gasUsed;
     this.second.gasLimit += block.gasLimit;
-    let matched = 0;
-    for (const hash of block.transactions) {
-      if (this.confirm(hash, block.number, seenAt)) matched += 1;
-      else if (!this.byHash.has(hash)) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
-    }
-    this.forgetOldUnmatched(block.number);
+    const matched = this.matchBlock(block, seenAt);
     this.inclusions.push({ at: seenAt, count: matched });
     this.peakTps = Math.max(this.peakTps, this.currentTps(seenAt));
     return matched;
+  }
+
+  /**
+   * A block already counted, seen again after a restart: only remembers its hashes for late
+   * reports (and confirms any of ours it holds), without counting the block a second time.
+   */
+  rememberBlock(block: BlockHeader, seenAt: number): void {
+    this.matchBlock(block, seenAt);
+  }
+
+  private matchBlock(block: BlockHeader, seenAt: number): number {
+    let matched = 0;
+    for (const hash of block.transactions) {
+      const tx = this.byHash.get(hash);
+      if (tx && tx.status !== "confirmed") {
+        if (this.confirm(tx, hash, block.number, seenAt)) matched += 1;
+      } else if (!tx) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
+    }
+    this.forgetOldUnmatched(block.number);
+    return matched;
+  }
+
+  /**
+   * A failed transaction whose nonce is below its account's watermark can never be mined any more
+   * (another transaction took the nonce): its record goes. Called once a tick.
+   */
+  forgetSettled(): void {
+    for (const tx of this.failed) if (tx.nonce < this.minedBelow(tx.account)) this.forget(tx);
+  }
+
+  private isCounted(account: string, nonce: number): boolean {
+    const mined = this.mined.get(account);
+    return mined ? mined.counted(nonce) : nonce < (this.startNonces.get(account) ?? 0);
+  }
+
+  /** Records held in memory: what the memory bound is measured by. */
+  get liveRecords(): number {
+    return new Set(this.byHash.values()).size;
   }
 
   /**
@@ -208,29 +309,46 @@ export class RunTracker {
     }
   }
 
-  private track(hash: string, tx: Omit<TxRecord, "hashes" | "status" | "nudges" | "lastNudgeAt" | "sinceBlock">, status: "pending" | "failed", error?: string): void {
+  private track(hash: string, tx: Pick<TxRecord, "account" | "nonce" | "region" | "sentAt" | "housekeeping">, status: "pending" | "failed", error?: string): TxRecord {
     const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0, sinceBlock: this.head };
     this.byHash.set(hash, record);
-    this.countSent();
-    if (status === "pending") {
-      this.pending.add(record);
-      this.pendingByNonce.set(nonceKey(record.account, record.nonce), record);
-    }
-    else {
-      this.txFailed += 1;
-      this.second.failed += 1;
-      this.log(record, hash, { error: error ?? null });
-    }
+    this.countSent(record);
+    if (status === "pending") this.setPending(record);
+    else this.fail(record, hash, error ?? null, false);
+    this.touch(record);
+    return record;
   }
 
   private alias(record: TxRecord, hash: string): void {
     record.hashes.push(hash);
     this.byHash.set(hash, record);
     this.replacements += 1;
+    this.touch(record);
+  }
+
+  /** Moves a record to failed; `wasPending` false for one that is new. */
+  private fail(record: TxRecord, hash: string, error: string | null, wasPending = true): void {
+    if (wasPending) this.unsetPending(record);
+    record.status = "failed";
+    this.failed.add(record);
+    if (!record.housekeeping) {
+      this.txFailed += 1;
+      this.second.failed += 1;
+    }
+    this.log(record, hash, { error });
+    this.touch(record);
+  }
+
+  /** Its very bytes reached the node after all: failed → pending. */
+  private unfail(record: TxRecord): void {
+    this.failed.delete(record);
+    if (!record.housekeeping) this.txFailed -= 1;
+    this.setPending(record);
+    this.touch(record);
   }
 
   private unsetPending(record: TxRecord): void {
-    this.pending.delete(record);
+    if (this.pending.delete(record) && record.housekeeping) this.pendingHousekeeping -= 1;
     const key = nonceKey(record.account, record.nonce);
     if (this.pendingByNonce.get(key) === record) this.pendingByNonce.delete(key);
   }
@@ -239,40 +357,74 @@ export class RunTracker {
     record.status = "pending";
     record.sinceBlock = this.head;
     this.pendingByNonce.set(nonceKey(record.account, record.nonce), record);
+    if (!this.pending.has(record) && record.housekeeping) this.pendingHousekeeping += 1;
     this.pending.add(record);
   }
 
-  /** A hash reported after its block was seen (answer lost and recovered while it got mined). */
-  private matchLate(hash: string): void {
-    const mined = this.unmatched.get(hash);
-    if (!mined || !this.confirm(hash, mined.blockNumber, mined.seenAt)) return;
-    // Counted with its block in the rolling window, if that block is still in it.
-    const entry = this.inclusions.findLast((i) => i.at === mined.seenAt);
-    if (entry) entry.count += 1;
-  }
-
   /**
-   * Marks the record of a mined hash confirmed; false if the hash is not one of ours. Failed and
-   * discarded records are confirmed too: a request delayed on its way can reach the node after the
-   * node had said it did not know it. The chain is the judge.
+   * A hash reported after its block was seen (answer lost and recovered while it got mined): it is
+   * counted sent if new, and confirmed with its block's figures. True if it was such a hash.
    */
-  private confirm(hash: string, blockNumber: number, seenAt: number): boolean {
-    const tx = this.byHash.get(hash);
-    if (!tx || tx.status === "confirmed") return false;
-    if (tx.status === "failed") this.txFailed -= 1;
-    if (tx.status === "discarded") this.txDiscarded -= 1;
-    this.unsetPending(tx);
-    tx.status = "confirmed";
-    this.unmatched.delete(hash);
-    recordLatency(this.confirmLatency, seenAt - tx.sentAt);
-    this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
-    this.log(tx, hash, { confirmedAt: seenAt, blockNumber });
-    this.txConfirmed += 1;
-    this.second.confirmed += 1;
+  private matchLate(hash: string, tx: Pick<TxRecord, "account" | "nonce" | "region" | "sentAt" | "housekeeping">): boolean {
+    const mined = this.unmatched.get(hash);
+    if (!mined || this.isCounted(tx.account, tx.nonce)) return false;
+    const record = this.byHash.get(hash) ?? this.track(hash, tx, "pending");
+    this.confirmAt(record, hash, mined);
     return true;
   }
 
+  private confirmAt(record: TxRecord, hash: string, mined: { blockNumber: number; seenAt: number }): void {
+    if (!this.confirm(record, hash, mined.blockNumber, mined.seenAt)) return;
+    // Counted with its block in the rolling window, if that block is still in it.
+    const entry = this.inclusions.findLast((i) => i.at === mined.seenAt);
+    if (entry && !record.housekeeping) entry.count += 1;
+  }
+
+  /**
+   * Marks a record confirmed, folds it into the figures and forgets it. Failed and discarded
+   * records are confirmed too: a request delayed on its way can reach the node after the node had
+   * said it did not know it. The chain is the judge.
+   */
+  private confirm(tx: TxRecord, hash: string, blockNumber: number, seenAt: number): boolean {
+    if (tx.status === "confirmed") return false;
+    if (!tx.housekeeping && tx.status === "failed") this.txFailed -= 1;
+    if (!tx.housekeeping && tx.status === "discarded") this.txDiscarded -= 1;
+    this.unsetPending(tx);
+    tx.status = "confirmed";
+    this.unmatched.delete(hash);
+    const account = tx.account;
+    const mined = this.mined.get(account) ?? new MinedNonces({ contiguous: this.startNonces.get(account) ?? 0, above: [] });
+    this.mined.set(account, mined);
+    mined.add(tx.nonce);
+    this.dirtyWatermarks.add(account);
+    if (tx.housekeeping) {
+      this.housekeeping.confirmed += 1;
+    } else {
+      recordLatency(this.confirmLatency, seenAt - tx.sentAt);
+      this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
+      this.txConfirmed += 1;
+      this.second.confirmed += 1;
+    }
+    this.log(tx, hash, { confirmedAt: seenAt, blockNumber });
+    this.forget(tx);
+    return true;
+  }
+
+  /** Drops a record from memory (and, at the next checkpoint, from storage). */
+  private forget(tx: TxRecord): void {
+    for (const h of tx.hashes) if (this.byHash.get(h) === tx) this.byHash.delete(h);
+    this.failed.delete(tx);
+    this.unsetPending(tx);
+    this.dirty.set(tx.hashes[0], null);
+  }
+
+  private touch(tx: TxRecord): void {
+    this.dirty.set(tx.hashes[0], tx);
+  }
+
   private log(tx: TxRecord, hash: string, fields: Partial<TxLog>): void {
+    // Housekeeping is not load: it has no row among the run's transactions.
+    if (tx.housekeeping) return;
     // One row per transaction: a replaced one is logged under its first hash, with the mined one.
     const first = tx.hashes[0];
     const error = fields.error ?? (hash !== first ? `replaced by ${hash}` : null);
@@ -301,11 +453,13 @@ export class RunTracker {
   discardPending(): void {
     for (const tx of this.pending) {
       tx.status = "discarded";
-      this.txDiscarded += 1;
+      if (!tx.housekeeping) this.txDiscarded += 1;
       this.log(tx, tx.hashes[0], { error: "not included within the grace period" });
+      this.touch(tx);
     }
     this.pending.clear();
     this.pendingByNonce.clear();
+    this.pendingHousekeeping = 0;
   }
 
   /** Closes the current second if `now` is past it; returns the closed seconds' totals. */
@@ -331,11 +485,84 @@ export class RunTracker {
     this.logs = logs.concat(this.logs);
   }
 
+  /** Records and watermarks changed since the last call, for the coordinator's checkpoint. */
+  takeChanges(): TrackerChanges {
+    const put: TxRecord[] = [];
+    const drop: string[] = [];
+    for (const [id, record] of this.dirty) {
+      if (record) put.push(record);
+      else drop.push(id);
+    }
+    this.dirty.clear();
+    const watermarks = [...this.dirtyWatermarks].map((a): [string, MinedNoncesData] => [a, this.mined.get(a)!.toJSON()]);
+    this.dirtyWatermarks.clear();
+    return { put, drop, watermarks };
+  }
+
+  snapshot(): TrackerSnapshot {
+    const s = this.second;
+    return {
+      startedAt: this.startedAt,
+      head: this.head,
+      txSent: this.txSent,
+      txConfirmed: this.txConfirmed,
+      txFailed: this.txFailed,
+      txDiscarded: this.txDiscarded,
+      housekeeping: { ...this.housekeeping },
+      errors: { ...this.errors },
+      sendLatency: this.sendLatency,
+      confirmLatency: this.confirmLatency,
+      regionConfirmed: { ...this.regionConfirmed },
+      blockCount: this.blockCount,
+      totalGasUsed: this.totalGasUsed.toString(),
+      totalGasLimit: this.totalGasLimit.toString(),
+      peakTps: this.peakTps,
+      rebroadcasts: this.rebroadcasts,
+      replacements: this.replacements,
+      second: { ...s, gasUsed: s.gasUsed.toString(), gasLimit: s.gasLimit.toString() },
+    };
+  }
+
+  /** The tracker a checkpoint describes: its snapshot, its live records and its watermarks. */
+  static restore(snapshot: TrackerSnapshot, records: TxRecord[], watermarks: Array<[string, MinedNoncesData]>, startNonces?: Map<string, number>): RunTracker {
+    const t = new RunTracker(snapshot.startedAt, snapshot.head, startNonces);
+    Object.assign(t, {
+      txSent: snapshot.txSent,
+      txConfirmed: snapshot.txConfirmed,
+      txFailed: snapshot.txFailed,
+      txDiscarded: snapshot.txDiscarded,
+      blockCount: snapshot.blockCount,
+      totalGasUsed: BigInt(snapshot.totalGasUsed),
+      totalGasLimit: BigInt(snapshot.totalGasLimit),
+      peakTps: snapshot.peakTps,
+      rebroadcasts: snapshot.rebroadcasts,
+      replacements: snapshot.replacements,
+    });
+    Object.assign(t.housekeeping, snapshot.housekeeping);
+    Object.assign(t.errors, snapshot.errors);
+    mergeSketch(t.sendLatency, snapshot.sendLatency);
+    mergeSketch(t.confirmLatency, snapshot.confirmLatency);
+    Object.assign(t.regionConfirmed, snapshot.regionConfirmed);
+    const s = snapshot.second;
+    t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit) };
+    for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
+    for (const record of records) {
+      for (const h of record.hashes) t.byHash.set(h, record);
+      if (record.status === "pending") t.setPending(record);
+      if (record.status === "failed") t.failed.add(record);
+    }
+    return t;
+  }
+
   private countError(errorClass: SendErrorClass, n = 1): void {
     this.errors[errorClass] = (this.errors[errorClass] ?? 0) + n;
   }
 
-  private countSent(): void {
+  private countSent(record: TxRecord): void {
+    if (record.housekeeping) {
+      this.housekeeping.sent += 1;
+      return;
+    }
     this.txSent += 1;
     this.second.sent += 1;
   }

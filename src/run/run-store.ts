@@ -1,0 +1,166 @@
+/**
+ * The coordinator's durable state, in its own SQLite storage: the run record, the account list,
+ * the live run's checkpoint, and the queues of rows on their way to D1.
+ *
+ * A checkpoint is written in one synchronous call, so it is atomic (the storage commits a
+ * synchronous run of writes together): the tracker's snapshot, the records and watermarks that
+ * changed, the accounts' delivery marks and the rows for D1 either all land or none does. That is
+ * what lets a restarted coordinator continue without losing or double-counting anything.
+ */
+import type { TestMetrics } from "../metrics/test-metrics";
+import type { FeeQuote } from "../tx/types";
+import type { DeliveryMark } from "./account-fleet";
+import type { BreakerState } from "./circuit-breaker";
+import type { MinedNoncesData } from "./mined-nonces";
+import type { Budget } from "./dispatch";
+import type { AccountSlot, RunRecord } from "./run-state";
+import type { TrackerChanges, TrackerSnapshot, TxLog, TxRecord } from "./tracker";
+
+/** The live run's scalars: everything but the tracker's records and the fleet's marks. */
+export interface LiveScalars {
+  budget: Budget;
+  cursor: number;
+  lastDispatchAt: number;
+  lastBlock: number;
+  fees: FeeQuote;
+  breaker: BreakerState;
+  currentTarget: number;
+  lastRunRowWriteAt: number;
+  unsettled: number[] | null;
+  verifyAttempts: number;
+  tracker: TrackerSnapshot;
+}
+
+export interface Checkpoint {
+  scalars: LiveScalars;
+  tracker: TrackerChanges;
+  marks: Array<[number, DeliveryMark]>;
+  logs: TxLog[];
+  /** Closed seconds, as the rows D1 will hold. */
+  seconds: Array<Record<string, unknown> & { second: number }>;
+}
+
+export interface Restored {
+  scalars: LiveScalars;
+  records: TxRecord[];
+  watermarks: Array<[string, MinedNoncesData]>;
+  marks: Array<[number, DeliveryMark]>;
+}
+
+const RUN_KEY = "run";
+const ACCOUNTS_KEY = "accounts";
+const FINAL_KEY = "final";
+const LIVE_KEY = "live";
+
+export class RunStore {
+  private readonly sql: SqlStorage;
+  private readonly kv: DurableObjectStorage["kv"];
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    this.kv = storage.kv;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS live_records (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS mined_nonces (account TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS delivery_marks (account INTEGER PRIMARY KEY, applied INTEGER NOT NULL, above TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS log_queue (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, count INTEGER NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS series_queue (second INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
+  }
+
+  loadRecord(): RunRecord | undefined {
+    return this.kv.get<RunRecord>(RUN_KEY);
+  }
+
+  saveRecord(run: RunRecord): void {
+    this.kv.put(RUN_KEY, run);
+  }
+
+  loadAccounts(): AccountSlot[] {
+    return this.kv.get<AccountSlot[]>(ACCOUNTS_KEY) ?? [];
+  }
+
+  saveAccounts(accounts: AccountSlot[]): void {
+    this.kv.put(ACCOUNTS_KEY, accounts);
+  }
+
+  loadFinal(): TestMetrics | undefined {
+    return this.kv.get<TestMetrics>(FINAL_KEY);
+  }
+
+  saveFinal(metrics: TestMetrics): void {
+    this.kv.put(FINAL_KEY, metrics);
+  }
+
+  /** Everything the tick changed, in one synchronous (so atomic) write. */
+  checkpoint(c: Checkpoint): void {
+    this.kv.put(LIVE_KEY, c.scalars);
+    for (const record of c.tracker.put) this.sql.exec(`INSERT OR REPLACE INTO live_records (id, body) VALUES (?, ?)`, record.hashes[0], JSON.stringify(record));
+    for (const id of c.tracker.drop) this.sql.exec(`DELETE FROM live_records WHERE id = ?`, id);
+    for (const [account, mined] of c.tracker.watermarks) {
+      this.sql.exec(`INSERT OR REPLACE INTO mined_nonces (account, body) VALUES (?, ?)`, account, JSON.stringify(mined));
+    }
+    for (const [index, mark] of c.marks) {
+      this.sql.exec(`INSERT OR REPLACE INTO delivery_marks (account, applied, above) VALUES (?, ?, ?)`, index, mark.applied, JSON.stringify(mark.above));
+    }
+    if (c.logs.length > 0) this.sql.exec(`INSERT INTO log_queue (body, count) VALUES (?, ?)`, JSON.stringify(c.logs), c.logs.length);
+    for (const row of c.seconds) this.sql.exec(`INSERT OR REPLACE INTO series_queue (second, body) VALUES (?, ?)`, row.second, JSON.stringify(row));
+  }
+
+  /** The last checkpoint, or undefined if the run never got to one. */
+  restore(): Restored | undefined {
+    const scalars = this.kv.get<LiveScalars>(LIVE_KEY);
+    if (!scalars) return undefined;
+    return {
+      scalars,
+      records: this.sql.exec<{ body: string }>(`SELECT body FROM live_records`).toArray().map((r) => JSON.parse(r.body) as TxRecord),
+      watermarks: this.sql
+        .exec<{ account: string; body: string }>(`SELECT account, body FROM mined_nonces`)
+        .toArray()
+        .map((r) => [r.account, JSON.parse(r.body) as MinedNoncesData]),
+      marks: this.sql
+        .exec<{ account: number; applied: number; above: string }>(`SELECT account, applied, above FROM delivery_marks`)
+        .toArray()
+        .map((r) => [r.account, { applied: r.applied, above: JSON.parse(r.above) as number[] }]),
+    };
+  }
+
+  /** The oldest queued transaction logs, up to about `maxRows` of them, and the id to drop through. */
+  peekLogs(maxRows: number): { logs: TxLog[]; through: number } {
+    const logs: TxLog[] = [];
+    let through = 0;
+    for (const row of this.sql.exec<{ id: number; body: string; count: number }>(`SELECT id, body, count FROM log_queue ORDER BY id`)) {
+      if (logs.length > 0 && logs.length + row.count > maxRows) break;
+      logs.push(...(JSON.parse(row.body) as TxLog[]));
+      through = row.id;
+    }
+    return { logs, through };
+  }
+
+  dropLogs(through: number): void {
+    this.sql.exec(`DELETE FROM log_queue WHERE id <= ?`, through);
+  }
+
+  peekSeconds(max: number): Array<Record<string, unknown> & { second: number }> {
+    return this.sql
+      .exec<{ body: string }>(`SELECT body FROM series_queue ORDER BY second LIMIT ?`, max)
+      .toArray()
+      .map((r) => JSON.parse(r.body));
+  }
+
+  dropSeconds(through: number): void {
+    this.sql.exec(`DELETE FROM series_queue WHERE second <= ?`, through);
+  }
+
+  /** Rows still on their way to D1. */
+  queued(): { logs: number; seconds: number } {
+    return {
+      logs: this.sql.exec<{ n: number }>(`SELECT COALESCE(SUM(count), 0) AS n FROM log_queue`).one().n,
+      seconds: this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM series_queue`).one().n,
+    };
+  }
+
+  /** The run is over and its rows are in D1: the live state goes, the record and final figures stay. */
+  clearLive(): void {
+    this.kv.delete(LIVE_KEY);
+    for (const table of ["live_records", "mined_nonces", "delivery_marks", "log_queue", "series_queue"]) this.sql.exec(`DELETE FROM ${table}`);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * A run survives its coordinator's restart, and `/stop` and `/reset` take effect in every phase.
+ * Real runs against the real anvil; the fault proxy slows the funding transfers down so that a
+ * stop or a reset lands while initialization is awaiting the node.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TestMetrics } from "../../src/metrics/test-metrics";
+import { apiJson, auditChain, blockNumber, chainRpc, setFaults, waitForRun } from "./helpers";
+
+const TERMINAL = ["completed", "stopped", "error"];
+
+/**
+ * A tip so high that every sender needs a top-up: the run spends seconds in `funding_accounts`.
+ * Each test asks for a higher one than any run before it, so its senders are never funded enough.
+ */
+const needsFunding = (tipGwei: number) => ({ pattern: "constant", durationSec: 30, numAccounts: 3, constantRate: 5, tipGwei });
+const SENDERS = 3;
+
+async function nonces(addresses: string[]): Promise<number[]> {
+  return Promise.all(addresses.map(async (a) => Number(await chainRpc<string>("eth_getTransactionCount", [a, "pending"]))));
+}
+
+async function senderAddresses(count: number): Promise<string[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:auto:${i}`)).prepare({ index: i, chainId: 31337, rpcUrl: env.BUILDER_RPC_URL! }).then((r) => r.address)));
+}
+
+/** Starts a run whose funding transfers the proxy holds for 2.5 s, and waits until it is funding. */
+async function startSlowFundingRun(tipGwei: number): Promise<string> {
+  await setFaults({ delay: 1, delayMs: 2_500 });
+  const { status, body } = await apiJson("/v1/start", { method: "POST", json: needsFunding(tipGwei) });
+  expect(status).toBe(200);
+  await waitForRun(body.runId, (m) => m.status === "initializing" && m.initPhase === "funding_accounts", 30_000);
+  return body.runId;
+}
+
+afterEach(async () => {
+  await setFaults({});
+  const { body } = await apiJson<TestMetrics>("/v1/status");
+  if (!TERMINAL.includes(body.status) && body.runId) {
+    await apiJson("/v1/stop", { method: "POST" });
+    await waitForRun(body.runId, undefined, 120_000);
+  }
+});
+
+describe("stop and reset during initialization", () => {
+  it("a stop while the senders are being funded ends the run before it sends anything", async () => {
+    const senders = await senderAddresses(SENDERS);
+    const before = await nonces(senders);
+    const runId = await startSlowFundingRun(2_000);
+
+    expect((await apiJson("/v1/stop", { method: "POST" })).body).toEqual({ status: "stopping", runId });
+    await setFaults({});
+    const m = await waitForRun(runId, undefined, 60_000);
+    expect(m.status).toBe("stopped");
+    expect(m.txSent).toBe(0);
+    expect(await nonces(senders)).toEqual(before);
+    // The lock is released: the next start is accepted.
+    const next = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 2, numAccounts: 3, constantRate: 5 } });
+    expect(next.status).toBe(200);
+    expect((await waitForRun(next.body.runId)).status).toBe("completed");
+  });
+
+  it("a reset while the senders are being funded ends it at once, and the interrupted step changes nothing after", async () => {
+    const senders = await senderAddresses(SENDERS);
+    const before = await nonces(senders);
+    const runId = await startSlowFundingRun(8_000);
+
+    expect((await apiJson("/v1/reset", { method: "POST" })).body).toEqual({ status: "reset", runId });
+    const m = await waitForRun(runId);
+    expect(m).toMatchObject({ status: "error", txSent: 0 });
+    expect(m.error).toMatch(/reset by request/);
+    // The funding step was still awaiting the node: once it returns it must not go on to send.
+    await setFaults({});
+    await new Promise((r) => setTimeout(r, 4_000));
+    const after = await apiJson<TestMetrics>("/v1/status");
+    expect(after.body).toMatchObject({ runId, status: "error", txSent: 0 });
+    expect(await nonces(senders)).toEqual(before);
+
+    const fromBlock = await blockNumber();
+    const next = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 2, numAccounts: 3, constantRate: 5 } });
+    expect(next.status).toBe(200);
+    const done = await waitForRun(next.body.runId);
+    expect(done.verification).toMatchObject({ verified: true });
+    expect((await auditChain(fromBlock)).gaps).toEqual([]);
+  });
+});
+
+describe("a coordinator restarted mid-run", () => {
+  it("resumes from its checkpoint and completes, verified, with every count equal to the chain", async () => {
+    const fromBlock = await blockNumber();
+    const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 10, numAccounts: 8, constantRate: 40 } });
+    const runId: string = body.runId;
+    await waitForRun(runId, (m) => m.status === "running" && m.txConfirmed > 40);
+
+    // abort() throws inside the object by design; its alarm wakes the new instance.
+    const coordinator = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
+    await runInDurableObject(coordinator, (_instance, state) => state.abort("restarted by the test")).catch(() => {});
+
+    const m = await waitForRun(runId, undefined, 90_000);
+    expect(m.status).toBe("completed");
+    expect(m.coordinatorRestarts).toBeGreaterThanOrEqual(1);
+    expect(m.txConfirmed).toBeGreaterThanOrEqual(340); // 40 tps × 10 s, within 15 %
+    expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
+    expect(m.txPending).toBe(0);
+    const audit = await auditChain(fromBlock);
+    expect(audit.gaps).toEqual([]);
+    expect(audit.poolPending + audit.poolQueued).toBe(0);
+    expect(audit.loadTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+    expect(m.verification).toMatchObject({ verified: true, problems: [] });
+
+    // Nothing written twice or dropped on the way to D1: the per-second series adds up to the totals.
+    const detail = await apiJson(`/v1/history/${runId}`);
+    const sum = (key: "txSent" | "txConfirmed") => detail.body.timeSeries.reduce((s: number, row: Record<string, number>) => s + row[key], 0);
+    expect(sum("txSent")).toBe(m.txSent);
+    expect(sum("txConfirmed")).toBe(m.txConfirmed);
+    expect(detail.body.run).toMatchObject({ status: "completed", txSent: m.txSent, txConfirmed: m.txConfirmed });
+    const txs = await apiJson(`/v1/history/${runId}/transactions?limit=1`);
+    expect(txs.body.total).toBe(m.txSent);
+  });
+});
