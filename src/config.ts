@@ -4,6 +4,7 @@
  * leave this module except as the derived keys the account objects need.
  */
 import type { AccountDO } from "./account/account-do";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
 
 export interface Env {
@@ -28,6 +29,8 @@ export interface Env {
   STUCK_AFTER_BLOCKS?: string;
   /** Unchanged re-broadcasts before a stuck transaction is replaced with a fee bump (default 2). */
   REBROADCASTS_BEFORE_REPLACE?: string;
+  /** Bytes of one JSON-RPC response body above which the answer is refused (default 32 MiB). */
+  RPC_MAX_RESPONSE_BYTES?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -52,10 +55,13 @@ export interface RuntimeConfig {
   stuckAfterBlocks: number;
   stuckAfterMs: number;
   rebroadcastsBeforeReplace: number;
+  /** Passed to every JsonRpcClient as `maxResponseBytes`. */
+  rpcMaxResponseBytes: number;
   apiToken: string | undefined;
 }
 
 const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+const MIB = 1024 * 1024;
 
 function positiveInt(raw: string | undefined, fallback: number, min: number, max: number): number {
   const value = raw === undefined || raw === "" ? NaN : Number(raw);
@@ -76,6 +82,8 @@ export function readConfig(env: Env): RuntimeConfig {
     stuckAfterBlocks: positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000),
     stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
     rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),
+    // Not below 1 MiB (a 500-call answer needs room); not above 100 MiB (an isolate has 128 MB).
+    rpcMaxResponseBytes: positiveInt(env.RPC_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, MIB, 100 * MIB),
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -59,7 +59,7 @@ export class RunCoordinator extends DurableObject<Env> {
   private live: LiveRun | undefined;
   private accountSlots: AccountSlot[] | undefined;
   private readonly config: RuntimeConfig = readConfig(this.env);
-  private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
+  private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl, undefined, { maxResponseBytes: this.config.rpcMaxResponseBytes });
   private readonly db = database(this.env.DB);
 
   /** Starts the run: the first alarm initializes it, the following ones tick. */
