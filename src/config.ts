@@ -4,6 +4,7 @@
  * leave this module except as the derived keys the account objects need.
  */
 import type { AccountDO } from "./account/account-do";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
 
 export interface Env {
@@ -30,6 +31,8 @@ export interface Env {
   REBROADCASTS_BEFORE_REPLACE?: string;
   /** Confirmed transactions logged to D1 per second at most; above it, one in N is (default 1000). */
   TX_LOG_MAX_TPS?: string;
+  /** Bytes of one JSON-RPC response body above which the answer is refused (default 32 MiB). */
+  RPC_MAX_RESPONSE_BYTES?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -56,10 +59,13 @@ export interface RuntimeConfig {
   rebroadcastsBeforeReplace: number;
   /** D1 is one writer: a run faster than this logs one confirmed transaction in N, N = ceil(peak / this). */
   txLogMaxTps: number;
+  /** Passed to every JsonRpcClient as `maxResponseBytes`. */
+  rpcMaxResponseBytes: number;
   apiToken: string | undefined;
 }
 
 const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
+const MIB = 1024 * 1024;
 
 function positiveInt(raw: string | undefined, fallback: number, min: number, max: number): number {
   const value = raw === undefined || raw === "" ? NaN : Number(raw);
@@ -81,6 +87,8 @@ export function readConfig(env: Env): RuntimeConfig {
     stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
     rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),
     txLogMaxTps: positiveInt(env.TX_LOG_MAX_TPS, 1_000, 1, 1_000_000),
+    // Not below 1 MiB (a 500-call answer needs room); not above 100 MiB (an isolate has 128 MB).
+    rpcMaxResponseBytes: positiveInt(env.RPC_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, MIB, 100 * MIB),
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -27,6 +27,8 @@ export type SendErrorClass =
   | "unavailable"
   | "timeout"
   | "connection"
+  /** An answer came but cannot be used (a redirect, a body over the size limit, not JSON-RPC): not processed as far as we know. */
+  | "bad-response"
   | "unknown";
 
 /** A JSON-RPC error object returned by a node, or a transport failure, with its class. */
@@ -87,6 +89,8 @@ export function classifyRpcMessage(message: string): SendErrorClass {
 
 /** Class of an HTTP status that is not a JSON-RPC answer; such a request was not processed. */
 export function classifyHttpStatus(status: number): SendErrorClass {
+  // Never followed: a 307/308 would re-POST signed transactions to whatever host it names.
+  if (status >= 300 && status < 400) return "bad-response";
   if (status === 429) return "rate-limited";
   if (status === 408 || status === 504) return "timeout";
   return "unavailable";

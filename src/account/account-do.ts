@@ -5,7 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LocalAccount } from "viem/accounts";
-import { funderSource, type Env } from "../config";
+import { funderSource, readConfig, type Env } from "../config";
 import { fetchPendingNonce } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { builderFor } from "../tx/builders";
@@ -220,7 +220,7 @@ export class AccountDO extends DurableObject<Env> {
       const source = funderSource(this.env, setup.chainId);
       if (!source) throw new Error("no funder secret configured for this chain");
       this.signer = senderAccount(source, setup.index);
-      this.rpc = new JsonRpcClient(setup.rpcUrl);
+      this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: readConfig(this.env).rpcMaxResponseBytes });
     }
     return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: builderFor(transactionType) };
   }

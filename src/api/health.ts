@@ -7,10 +7,10 @@ export const healthRoutes = new Hono<{ Bindings: Env }>();
 
 healthRoutes.get("/health", (c) => c.json({ status: "ok" }));
 
-async function probe(url: string) {
+async function probe(url: string, maxResponseBytes: number) {
   const started = Date.now();
   try {
-    const blockNumber = fromHex(await new JsonRpcClient(url, 3_000).call<string>("eth_blockNumber"));
+    const blockNumber = fromHex(await new JsonRpcClient(url, 3_000, { maxResponseBytes }).call<string>("eth_blockNumber"));
     return { ok: true, blockNumber, latencyMs: Date.now() - started };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err), latencyMs: Date.now() - started };
@@ -19,7 +19,7 @@ async function probe(url: string) {
 
 healthRoutes.get("/ready", async (c) => {
   const config = readConfig(c.env);
-  const [builder, l2] = await Promise.all([probe(config.builderRpcUrl), probe(config.l2RpcUrl)]);
+  const [builder, l2] = await Promise.all([probe(config.builderRpcUrl, config.rpcMaxResponseBytes), probe(config.l2RpcUrl, config.rpcMaxResponseBytes)]);
   const ready = builder.ok && l2.ok;
   return c.json({ ready, executionLayer: config.executionLayer, builder, l2 }, ready ? 200 : 503);
 });

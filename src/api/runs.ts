@@ -18,7 +18,7 @@ runRoutes.post("/start", requireToken, async (c) => {
   const config = readConfig(c.env);
   let chainId: number;
   try {
-    chainId = fromHex(await new JsonRpcClient(config.builderRpcUrl, 5_000).call<string>("eth_chainId"));
+    chainId = fromHex(await new JsonRpcClient(config.builderRpcUrl, 5_000, { maxResponseBytes: config.rpcMaxResponseBytes }).call<string>("eth_chainId"));
   } catch (err) {
     throw new ApiError(503, `builder RPC did not answer eth_chainId: ${err instanceof Error ? err.message : err}`);
   }

@@ -20,13 +20,31 @@ interface JsonRpcResponse {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Calls per HTTP request: PRODUCT.md §9 says at most 500 (geth refuses batches over 1,000). */
+export const MAX_BATCH_CALLS = 500;
+
+/**
+ * Bytes of one response body we are willing to hold: far above what 500 calls answer, far below
+ * an isolate's 128 MB, so a broken or hostile endpoint cannot exhaust the object's memory.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export interface RpcClientOptions {
+  /** A response body above this many bytes is refused as an unusable answer (default 32 MiB). */
+  maxResponseBytes?: number;
+}
+
 export class JsonRpcClient {
   private nextId = 1;
+  private readonly maxResponseBytes: number;
 
   constructor(
     readonly url: string,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
-  ) {}
+    options: RpcClientOptions = {},
+  ) {
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
 
   /** One call; a JSON-RPC error is thrown as an RpcError with its class. */
   async call<T>(method: string, params: readonly unknown[] = []): Promise<T> {
@@ -36,10 +54,21 @@ export class JsonRpcClient {
   }
 
   /**
-   * Sends all calls in one HTTP request. Per-call errors come back as outcomes; a transport failure
-   * (no answer, a non-JSON or non-2xx answer) throws, because then no call's fate is known.
+   * Sends the calls in HTTP requests of at most MAX_BATCH_CALLS each, and returns their outcomes in
+   * the order of `calls`. Per-call errors come back as outcomes; a transport failure of any request
+   * (no answer, an unusable or non-2xx answer) throws, because then no call's fate is known to the
+   * caller (who retries the same signed bytes, which a node that has them answers "already known").
    */
   async batch<T = unknown>(calls: readonly RpcCall[]): Promise<RpcOutcome<T>[]> {
+    const outcomes: RpcOutcome<T>[] = [];
+    // One request after another: an invocation holds at most six connections, shared with other work.
+    for (let start = 0; start < calls.length; start += MAX_BATCH_CALLS) {
+      outcomes.push(...(await this.batchOnce<T>(calls.slice(start, start + MAX_BATCH_CALLS))));
+    }
+    return outcomes;
+  }
+
+  private async batchOnce<T>(calls: readonly RpcCall[]): Promise<RpcOutcome<T>[]> {
     if (calls.length === 0) return [];
     const firstId = this.nextId;
     this.nextId += calls.length;
@@ -66,29 +95,78 @@ export class JsonRpcClient {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
+        // A redirect is refused, never followed: a 307 would re-POST signed transactions to its host.
+        redirect: "manual",
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw new RpcError(timedOut ? "timeout" : "connection", `${timedOut ? "timeout" : "connection failed"}: ${describe(err)}`);
+      throw transportError(err);
     }
     if (!response.ok) {
       await response.body?.cancel();
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-      throw new RpcError(classifyHttpStatus(response.status), `HTTP ${response.status} from RPC endpoint`, response.status, retryAfterMs);
+      const location = response.headers.get("location");
+      const redirect = location === null ? "" : ` (redirect to ${location.slice(0, 200)} not followed)`;
+      throw new RpcError(classifyHttpStatus(response.status), `HTTP ${response.status} from RPC endpoint${redirect}`, response.status, retryAfterMs);
     }
+    const text = await readBounded(response, this.maxResponseBytes);
     let parsed: unknown;
     try {
-      parsed = await response.json();
+      parsed = JSON.parse(text);
     } catch (err) {
-      throw new RpcError("connection", `unreadable RPC response: ${describe(err)}`);
+      throw new RpcError("bad-response", `RPC response is not JSON: ${describe(err)}`);
     }
     if (Array.isArray(parsed)) return parsed as JsonRpcResponse[];
     // Some nodes answer a whole batch with one error object (e.g. batch too large).
-    const single = parsed as JsonRpcResponse;
-    const message = single?.error?.message ?? "malformed batch response";
-    throw new RpcError(classifyRpcMessage(message), message, single?.error?.code);
+    const single = parsed as JsonRpcResponse | null;
+    if (typeof single?.error?.message !== "string") throw new RpcError("bad-response", "RPC response is neither a batch nor an error");
+    throw new RpcError(classifyRpcMessage(single.error.message), single.error.message, single.error.code);
   }
+}
+
+/**
+ * The body as text, refused (stream cancelled) once it passes `limit` bytes, or before reading
+ * when its Content-Length already does. Counted as it streams: a chunked answer declares no length.
+ */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  const tooLarge = (size: string) => new RpcError("bad-response", `RPC response of ${size} bytes is over the ${limit}-byte limit`);
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw tooLarge(String(declared));
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    let read: ReadableStreamReadResult<Uint8Array>;
+    try {
+      read = await reader.read();
+    } catch (err) {
+      throw transportError(err);
+    }
+    if (read.done) break;
+    total += read.value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(`more than ${limit}`);
+    }
+    chunks.push(read.value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** No answer, or an answer cut off: timed out, or the connection failed. */
+function transportError(err: unknown): RpcError {
+  const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+  return new RpcError(timedOut ? "timeout" : "connection", `${timedOut ? "timeout" : "connection failed"}: ${describe(err)}`);
 }
 
 function describe(err: unknown): string {

@@ -54,7 +54,7 @@ const RELEASE_RETRY_MS = 2_000;
 
 export class RunCoordinator extends DurableObject<Env> {
   private readonly config: RuntimeConfig = readConfig(this.env);
-  private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl);
+  private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl, undefined, { maxResponseBytes: this.config.rpcMaxResponseBytes });
   private readonly db = database(this.env.DB);
   private readonly store = new RunStore(this.ctx.storage);
   /** The one run record. Every method changes this object; none saves back a copy it read before an await. */

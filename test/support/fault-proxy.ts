@@ -7,6 +7,7 @@
  *   POST /faults  { dropAfterForward, rateLimit, unavailable, delay, blackhole, … }  (replaces)
  *   POST /down    { ms }   refuse every connection for `ms`
  *   GET  /stats            how many of each fault were injected since the last reset
+ *   POST /trap             where `redirect` points: counts a followed redirect, answers success
  *   POST /stats/reset
  *   POST /report {…}       a scenario's figures, collected for the README's fault table
  */
@@ -28,14 +29,32 @@ export interface FaultConfig {
   delayMs?: number;
   /** Answer success with the right hashes without forwarding: a node that "forgets" transactions. */
   blackhole?: number;
+  /**
+   * Answer 307 to the control server's /trap, without forwarding. The trap answers success, so a
+   * client that follows the redirect gets an answer and shows in `redirectFollowed`.
+   */
+  redirect?: number;
+  /** Answer 200 with the right hashes, without forwarding, in a body padded beyond `oversizeBytes`. */
+  oversize?: number;
+  oversizeBytes?: number;
+  /**
+   * "chunked" (default): the body streams with no Content-Length, so only counting bytes catches it.
+   * "declared": the Content-Length says the full size, but only the first KiB follows and the rest
+   * is held back: a client that reads instead of checking the header waits for its timeout.
+   */
+  oversizeLength?: "chunked" | "declared";
   seed?: number;
 }
 
-export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "down";
+export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "redirect" | "oversize" | "down";
 
 export interface FaultStats {
   requests: number;
   sendRequests: number;
+  /** Most proxied requests open at once since the last reset. */
+  maxInFlight: number;
+  /** Requests that arrived at /trap: redirects some client followed. */
+  redirectFollowed: number;
   injected: Record<FaultKind, number>;
 }
 
@@ -49,7 +68,9 @@ export interface FaultProxy {
 const emptyStats = (): FaultStats => ({
   requests: 0,
   sendRequests: 0,
-  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, down: 0 },
+  maxInFlight: 0,
+  redirectFollowed: 0,
+  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, redirect: 0, oversize: 0, down: 0 },
 });
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -70,12 +91,49 @@ const readBody = (req: IncomingMessage) =>
     req.on("error", reject);
   });
 
+type RpcRequest = { id: number; method?: string; params?: unknown[] };
+
+/** A success for every call, as a node that accepted the raw transactions would answer. */
+function acceptAll(calls: RpcRequest[] | RpcRequest): unknown {
+  const answer = (c: RpcRequest) => {
+    const raw = c.params?.[0];
+    return { jsonrpc: "2.0", id: c.id, result: typeof raw === "string" && raw.startsWith("0x") ? keccak256(raw as `0x${string}`) : null };
+  };
+  return Array.isArray(calls) ? calls.map(answer) : answer(calls);
+}
+
+/** `answer` (a JSON-RPC array or object) with a padding field that takes its body past `minBytes`. */
+function padded(answer: unknown, minBytes: number): Buffer {
+  const first = Array.isArray(answer) ? answer[0] : answer;
+  (first as Record<string, unknown>).padding = "x".repeat(Math.max(0, minBytes) + 1);
+  return Buffer.from(JSON.stringify(answer));
+}
+
+async function sendOversize(res: ServerResponse, body: Buffer, declared: boolean): Promise<void> {
+  if (declared) {
+    res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+    res.write(body.subarray(0, 1024));
+    // Hold the rest back until the client gives up (or long after any client timeout).
+    const hold = setTimeout(() => res.destroy(), 60_000);
+    hold.unref();
+    res.on("close", () => clearTimeout(hold));
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  for (let at = 0; at < body.length && !res.destroyed; at += 16 * 1024) {
+    if (!res.write(body.subarray(at, at + 16 * 1024))) await new Promise((r) => res.once("drain", r).once("close", r));
+  }
+  res.end();
+}
+
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let config: FaultConfig = {};
   let random = mulberry32(1);
   let stats = emptyStats();
   let downUntil = 0;
+  let inFlight = 0;
+  let controlUrl = "";
   const reports: unknown[] = [];
   const sockets = new Set<Socket>();
 
@@ -97,6 +155,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const isSend = body.includes("eth_sendRawTransaction");
     if (isSend) {
       stats.sendRequests += 1;
+      if (roll(config.redirect)) {
+        stats.injected.redirect += 1;
+        res.writeHead(307, { location: `${controlUrl}/trap`, "content-type": "text/plain" }).end("Temporary Redirect");
+        return;
+      }
+      if (roll(config.oversize)) {
+        stats.injected.oversize += 1;
+        await sendOversize(res, padded(acceptAll(JSON.parse(body.toString())), config.oversizeBytes ?? 1024 * 1024), config.oversizeLength === "declared");
+        return;
+      }
       if (roll(config.rateLimit)) {
         stats.injected.rateLimit += 1;
         res.writeHead(429, { "retry-after": String(config.retryAfterSec ?? 1), "content-type": "text/plain" }).end("Too Many Requests");
@@ -109,9 +177,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       }
       if (roll(config.blackhole)) {
         stats.injected.blackhole += 1;
-        const calls = JSON.parse(body.toString()) as Array<{ id: number; params: [`0x${string}`] }> | { id: number; params: [`0x${string}`] };
-        const answer = (c: { id: number; params: [`0x${string}`] }) => ({ jsonrpc: "2.0", id: c.id, result: keccak256(c.params[0]) });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(Array.isArray(calls) ? calls.map(answer) : answer(calls)));
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(acceptAll(JSON.parse(body.toString()))));
         return;
       }
       if (roll(config.delay)) {
@@ -135,6 +201,9 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   };
 
   const proxy = createServer((req, res) => {
+    inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    res.once("close", () => (inFlight -= 1));
     handle(req, res).catch(() => res.destroy());
   });
   proxy.on("connection", (socket) => {
@@ -161,6 +230,10 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     if (req.url === "/faults" && req.method === "POST") {
       config = body as FaultConfig;
       random = mulberry32(config.seed ?? 1);
+    } else if (req.url === "/trap" && req.method === "POST") {
+      stats.redirectFollowed += 1;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(acceptAll(body)));
+      return;
     } else if (req.url === "/stats/reset" && req.method === "POST") {
       stats = emptyStats();
     } else if (req.url === "/report" && req.method === "POST") {
@@ -174,10 +247,11 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ config, stats }));
   });
   const controlPort = await listen(control);
+  controlUrl = `http://127.0.0.1:${controlPort}`;
 
   return {
     url: `http://127.0.0.1:${port}`,
-    controlUrl: `http://127.0.0.1:${controlPort}`,
+    controlUrl,
     reports: () => reports,
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -143,6 +143,11 @@ describe("classifyHttpStatus", () => {
     [500, "unavailable"],
     [504, "timeout"],
     [408, "timeout"],
+    // A redirect is never followed (it would re-POST signed transactions elsewhere): unusable answer.
+    [307, "bad-response"],
+    [308, "bad-response"],
+    [301, "bad-response"],
+    [302, "bad-response"],
   ] as const)("HTTP %i → %s", (status, expected) => {
     expect(classifyHttpStatus(status)).toBe(expected);
   });
