@@ -45,7 +45,7 @@ export async function waitForRun(runId: string, until: (m: TestMetrics) => boole
   throw new Error(`run ${runId} did not reach the expected state; last status ${JSON.stringify(last)}`);
 }
 
-export const auditChain = (fromBlock: number) => auditChainAt(anvilUrl(), fromBlock);
+export const auditChain = (fromBlock: number, addresses?: string[]) => auditChainAt(anvilUrl(), fromBlock, addresses);
 
 export async function setFaults(config: import("../support/fault-proxy").FaultConfig): Promise<void> {
   await fetch(`${env.TEST_FAULTS_URL}/faults`, { method: "POST", body: JSON.stringify(config) });

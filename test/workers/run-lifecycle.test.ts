@@ -13,6 +13,7 @@ function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof audi
   expect(audit.gaps).toEqual([]);
   expect(audit.poolPending + audit.poolQueued).toBe(0);
   expect(audit.loadTransactions).toBe(m.txConfirmed);
+  expect(audit.senderTransactions).toBe(m.txConfirmed);
   expect(m.verification).toMatchObject({ verified: true, includedOnChain: m.txConfirmed, poolLeftovers: 0, problems: [] });
 }
 
