@@ -47,6 +47,7 @@ function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification
     toBlock: live.lastBlock,
     includedOnChain: -1,
     txConfirmed: live.tracker.txConfirmed,
+    housekeepingConfirmed: 0,
     accountsChecked: 0,
     accountsWithGaps: -1,
     poolLeftovers: -1,
@@ -266,7 +267,12 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     live.tracker.discardPending();
     try {
-      run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), live.tracker.txConfirmed);
+      run.verification = await verifyRun(this.rpc, {
+        fromBlock: (run.startBlock ?? 0) + 1,
+        toBlock: live.lastBlock,
+        senders: this.accounts(),
+        expected: { loadConfirmed: live.tracker.txConfirmed, housekeepingConfirmed: 0 },
+      });
     } catch (err) {
       live.verifyAttempts = (live.verifyAttempts ?? 0) + 1;
       if (live.verifyAttempts < MAX_VERIFY_ATTEMPTS) return;
