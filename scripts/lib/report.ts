@@ -24,8 +24,8 @@ export function summaryTable(m: TestMetrics): string {
     ["blocks / gas", `${m.blockCount} blocks, ${m.totalGasUsed} gas, ${m.mgasPerSec} MGas/s, fill ${m.fillRate} %`],
     ["errors", Object.keys(m.errors).length ? JSON.stringify(m.errors) : "none"],
     ["breaker / stuck", `${m.circuitBreaker.trips} trips · ${m.stuck.rebroadcast} re-broadcast · ${m.stuck.replaced} replaced`],
-    ["on chain", `${v.includedOnChain ?? "?"} load transactions in blocks ${m.startBlock ?? "?"}–${m.endBlock ?? "?"}`],
-    ["nonce gaps / pool", `${v.accountsWithGaps ?? "?"} accounts with gaps, ${v.poolLeftovers ?? "?"} left in pool`],
+    ["on chain", `${v.includedOnChain ?? "?"} transactions of the senders in blocks ${m.startBlock ?? "?"}–${m.endBlock ?? "?"}`],
+    ["nonces / pool", `${v.accountsWithGaps ?? "?"} accounts off their ledger or with leftovers, ${v.poolLeftovers ?? "?"} left in pool`],
     ["verified", v.verified ? "yes" : `NO ${(v.problems ?? []).join("; ")}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

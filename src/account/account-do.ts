@@ -161,7 +161,7 @@ export class AccountDO extends DurableObject<Env> {
    * reused with a 0-value self-transfer (housekeeping), so no later transaction of this account
    * waits on a gap.
    */
-  async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean }>> {
+  async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean; next: number }>> {
     return this.deliver(async () => {
       const deps = this.deps("eth-transfer");
       const recovered = await this.resolveUnknown(deps);
@@ -169,12 +169,12 @@ export class AccountDO extends DurableObject<Env> {
       const fills = asHousekeeping(await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
       // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
       const after = this.ledger.snapshot();
-      return { ...merge(recovered, fills), clean: after.free.length === 0 && after.unknown.length === 0 };
+      return { ...merge(recovered, fills), clean: after.free.length === 0 && after.unknown.length === 0, next: after.next };
     });
   }
 
-  async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number }> {
-    return { ...this.ledger.snapshot(), rows: this.ledger.size() };
+  async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string }> {
+    return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps("eth-transfer").signer.address };
   }
 
   /** Runs a call, counted as under way, and stores its result in the outbox before returning it. */

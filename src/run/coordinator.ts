@@ -44,7 +44,7 @@ const MAX_BLOCKS_PER_TICK = 100;
 /** Blocks read again after a restart: as many as the tracker remembers for late reports. */
 const RESCAN_BLOCKS = 64;
 const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
-/** Verification reads the chain; a node that keeps failing it gets this many ticks. */
+/** Verification asks the node about every sender; a node that keeps failing it gets this many ticks. */
 const MAX_VERIFY_ATTEMPTS = 20;
 /** Rows written to D1 per tick at most while the run is live; the rest wait in the queue. */
 const LOG_ROWS_PER_FLUSH = 2_000;
@@ -193,6 +193,7 @@ export class RunCoordinator extends DurableObject<Env> {
       breaker,
       fleet: new AccountFleet(this.env, this.accounts(), tracker, breaker),
       unsettled: null,
+      ledgerNext: {},
       verifyAttempts: 0,
       currentTarget: 0,
       lastRunRowWriteAt: now,
@@ -222,6 +223,7 @@ export class RunCoordinator extends DurableObject<Env> {
       breaker: scalars.breaker,
       fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, restored.marks),
       unsettled: scalars.unsettled === null ? null : new Set(scalars.unsettled),
+      ledgerNext: scalars.ledgerNext,
       verifyAttempts: scalars.verifyAttempts,
       currentTarget: scalars.currentTarget,
       lastRunRowWriteAt: scalars.lastRunRowWriteAt,
@@ -339,7 +341,10 @@ export class RunCoordinator extends DurableObject<Env> {
       const pending = live.fleet.slots.filter((s) => unsettled.has(s.index));
       await mapInChunks(pending, async (slot) => {
         const settled = await live.fleet.call(slot, (account) => account.settle(live.fees));
-        if (settled?.clean) unsettled.delete(slot.index);
+        if (!settled?.clean) return;
+        unsettled.delete(slot.index);
+        // Nothing is signed at a new nonce after a clean settle: the verification checks the chain against it.
+        live.ledgerNext[slot.index] = settled.next;
       });
       if (!this.isLive()) return false;
       const deadline = (run.sendingEndedAt ?? now) + this.config.gracePeriodMs;
@@ -358,9 +363,13 @@ export class RunCoordinator extends DurableObject<Env> {
       return false;
     }
     live.tracker.discardPending();
-    const confirmedOnChain = live.tracker.txConfirmed + live.tracker.housekeeping.confirmed;
     try {
-      run.verification = await verifyRun(this.rpc, (run.startBlock ?? 0) + 1, live.lastBlock, this.accounts(), confirmedOnChain);
+      run.verification = await verifyRun(this.rpc, {
+        fromBlock: (run.startBlock ?? 0) + 1,
+        toBlock: live.lastBlock,
+        senders: this.accounts().map((a) => ({ ...a, ledgerNext: live.ledgerNext[a.index] })),
+        expected: { loadConfirmed: live.tracker.txConfirmed, housekeepingConfirmed: live.tracker.housekeeping.confirmed },
+      });
     } catch (err) {
       live.verifyAttempts += 1;
       if (live.verifyAttempts < MAX_VERIFY_ATTEMPTS) return false;
@@ -424,6 +433,7 @@ export class RunCoordinator extends DurableObject<Env> {
         currentTarget: live.currentTarget,
         lastRunRowWriteAt: live.lastRunRowWriteAt,
         unsettled: live.unsettled === null ? null : [...live.unsettled],
+        ledgerNext: live.ledgerNext,
         verifyAttempts: live.verifyAttempts,
         tracker: tracker.snapshot(),
       },
@@ -487,6 +497,7 @@ function unverifiable(run: RunRecord, live: LiveRun, err: unknown): Verification
     toBlock: live.lastBlock,
     includedOnChain: -1,
     txConfirmed: live.tracker.txConfirmed,
+    housekeepingConfirmed: live.tracker.housekeeping.confirmed,
     accountsChecked: 0,
     accountsWithGaps: -1,
     poolLeftovers: -1,

@@ -58,6 +58,8 @@ export interface LiveRun {
   fleet: AccountFleet;
   /** Accounts whose settle has not come back clean yet (draining); null before draining. */
   unsettled: Set<number> | null;
+  /** Per account index: the ledger's next nonce once its settle came back clean. */
+  ledgerNext: Record<number, number>;
   verifyAttempts: number;
   /** The rate the last dispatch aimed at: the pattern's, or less while the breaker holds it down. */
   currentTarget: number;

@@ -27,6 +27,7 @@ export interface LiveScalars {
   currentTarget: number;
   lastRunRowWriteAt: number;
   unsettled: number[] | null;
+  ledgerNext: Record<number, number>;
   verifyAttempts: number;
   tracker: TrackerSnapshot;
 }

@@ -1,91 +1,37 @@
 /**
- * On-chain verification at the end of a run (PRODUCT.md §12): reads every block of the run, counts
- * the senders' transactions, audits their nonces and checks that the node's pool holds nothing of
- * theirs. The result is stored with the run.
+ * On-chain verification at the end of a run (PRODUCT.md §12): asks the node, per sender, for its
+ * nonce at the run's last block and for what the pool still holds of it, then judges the figures
+ * (audit.ts). A few calls per sender, however many transactions the run sent: reading every block
+ * of an hour at 1,000 tps would be millions of transactions.
  */
 import { JsonRpcClient, fromHex, toHex } from "../chain/rpc";
-import { auditSender, senderIsClean, type SenderAudit } from "./audit";
+import { auditSender, judgeRun, poolEntriesAtOrAbove, sendersInPool, type ExpectedCounts, type PoolContent, type SenderStart, type Verification } from "./audit";
 
-export interface Verification {
-  verified: boolean;
+export type { ExpectedCounts, SenderStart, Verification } from "./audit";
+
+export interface VerifyRequest {
   fromBlock: number;
   toBlock: number;
-  includedOnChain: number;
-  txConfirmed: number;
-  accountsChecked: number;
-  accountsWithGaps: number;
-  poolLeftovers: number;
-  poolCheck: "txpool_content" | "nonce-compare";
-  problems: string[];
+  senders: SenderStart[];
+  expected: ExpectedCounts;
 }
 
-export interface SenderStart {
-  address: string;
-  startNonce: number;
-}
+/** Calls per JSON-RPC batch: within what public endpoints accept, whatever the client does. */
+export const NONCE_BATCH = 500;
 
-interface FullBlock {
-  transactions: Array<{ from: string; nonce: string }>;
-}
-
-const BLOCK_BATCH = 25;
-const MAX_PROBLEMS = 20;
-
-export async function verifyRun(rpc: JsonRpcClient, fromBlock: number, toBlock: number, senders: SenderStart[], txConfirmed: number): Promise<Verification> {
-  // A sender's transactions below its start nonce belong to an earlier run (mined late, e.g. after
-  // a reset): they are not this run's to count.
-  const startNonces = new Map(senders.map((s) => [s.address.toLowerCase(), s.startNonce]));
-  const nonces = await includedNonces(rpc, fromBlock, toBlock, startNonces);
-  const onChain = await nonceAt(rpc, senders.map((s) => s.address), toHex(toBlock));
-  const audits: SenderAudit[] = senders.map((s, i) => auditSender(s.address, s.startNonce, nonces.get(s.address.toLowerCase()) ?? [], onChain[i]));
-  const includedOnChain = audits.reduce((sum, a) => sum + a.included, 0);
-  const pool = await poolLeftovers(rpc, senders.map((s) => s.address));
-
-  const problems: string[] = [];
-  if (includedOnChain !== txConfirmed) problems.push(`chain holds ${includedOnChain} load transactions, the run counted ${txConfirmed} confirmed`);
-  for (const a of audits.filter((x) => !senderIsClean(x))) {
-    problems.push(`${a.address}: gaps [${a.gaps.slice(0, 5).join(",")}] duplicates [${a.duplicates.slice(0, 5).join(",")}] outside range ${a.outsideRange}`);
-  }
-  if (pool.count > 0) problems.push(`${pool.count} transactions of the run's senders still in the node's pool`);
-  return {
-    verified: problems.length === 0,
-    fromBlock,
-    toBlock,
-    includedOnChain,
-    txConfirmed,
-    accountsChecked: senders.length,
-    accountsWithGaps: audits.filter((a) => !senderIsClean(a)).length,
-    poolLeftovers: pool.count,
-    poolCheck: pool.method,
-    problems: problems.slice(0, MAX_PROBLEMS),
-  };
-}
-
-async function includedNonces(rpc: JsonRpcClient, fromBlock: number, toBlock: number, startNonces: Map<string, number>): Promise<Map<string, number[]>> {
-  const nonces = new Map<string, number[]>();
-  for (let start = fromBlock; start <= toBlock; start += BLOCK_BATCH) {
-    const calls = [];
-    for (let n = start; n <= Math.min(toBlock, start + BLOCK_BATCH - 1); n++) calls.push({ method: "eth_getBlockByNumber", params: [toHex(n), true] });
-    for (const outcome of await rpc.batch<FullBlock | null>(calls)) {
-      if (!outcome.ok) throw outcome.error;
-      for (const tx of outcome.result?.transactions ?? []) {
-        const from = tx.from.toLowerCase();
-        const start = startNonces.get(from);
-        const nonce = fromHex(tx.nonce);
-        if (start === undefined || nonce < start) continue;
-        const list = nonces.get(from) ?? [];
-        list.push(nonce);
-        nonces.set(from, list);
-      }
-    }
-  }
-  return nonces;
+export async function verifyRun(rpc: JsonRpcClient, request: VerifyRequest): Promise<Verification> {
+  const { fromBlock, toBlock, senders, expected } = request;
+  const addresses = senders.map((s) => s.address);
+  const finalNonces = await nonceAt(rpc, addresses, toHex(toBlock));
+  const pool = await poolLeftovers(rpc, addresses);
+  const audits = senders.map((s, i) => auditSender(s, finalNonces[i], pool.counts.get(s.address.toLowerCase()) ?? 0));
+  return judgeRun({ fromBlock, toBlock }, audits, expected, pool.method);
 }
 
 async function nonceAt(rpc: JsonRpcClient, addresses: string[], block: string): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < addresses.length; i += 200) {
-    const outcomes = await rpc.batch<string>(addresses.slice(i, i + 200).map((a) => ({ method: "eth_getTransactionCount", params: [a, block] })));
+  for (let i = 0; i < addresses.length; i += NONCE_BATCH) {
+    const outcomes = await rpc.batch<string>(addresses.slice(i, i + NONCE_BATCH).map((a) => ({ method: "eth_getTransactionCount", params: [a, block] })));
     for (const o of outcomes) {
       if (!o.ok) throw o.error;
       out.push(fromHex(o.result));
@@ -94,20 +40,23 @@ async function nonceAt(rpc: JsonRpcClient, addresses: string[], block: string): 
   return out;
 }
 
-type PoolContent = Record<"pending" | "queued", Record<string, Record<string, unknown>>>;
-
-/** Pool entries of these senders: `txpool_content` where the node has it, else pending vs latest nonce. */
-async function poolLeftovers(rpc: JsonRpcClient, addresses: string[]): Promise<{ count: number; method: Verification["poolCheck"] }> {
-  const wanted = new Set(addresses.map((a) => a.toLowerCase()));
+/**
+ * Pool entries of these senders, per lower-cased address: from `txpool_content` those at or above
+ * the sender's mined nonce (stale entries of mined or replaced transactions are not leftovers);
+ * where the node has no `txpool_content`, pending vs latest nonce (blind to a queued section).
+ */
+async function poolLeftovers(rpc: JsonRpcClient, addresses: string[]): Promise<{ counts: Map<string, number>; method: Verification["poolCheck"] }> {
+  let content: PoolContent;
   try {
-    const content = await rpc.call<PoolContent>("txpool_content", []);
-    let count = 0;
-    for (const section of [content.pending ?? {}, content.queued ?? {}]) {
-      for (const [address, txs] of Object.entries(section)) if (wanted.has(address.toLowerCase())) count += Object.keys(txs).length;
-    }
-    return { count, method: "txpool_content" };
+    content = await rpc.call<PoolContent>("txpool_content", []);
   } catch {
     const [pending, latest] = await Promise.all([nonceAt(rpc, addresses, "pending"), nonceAt(rpc, addresses, "latest")]);
-    return { count: pending.reduce((sum, p, i) => sum + Math.max(0, p - latest[i]), 0), method: "nonce-compare" };
+    const counts = new Map(addresses.map((a, i) => [a.toLowerCase(), Math.max(0, pending[i] - latest[i])]));
+    return { counts, method: "nonce-compare" };
   }
+  // Only senders the pool lists need their mined nonce: usually none at all. Asked after the pool,
+  // so that an entry mined in between is seen below the mined nonce rather than as a leftover.
+  const listed = sendersInPool(content ?? {}, addresses);
+  const mined = await nonceAt(rpc, listed, "latest");
+  return { counts: poolEntriesAtOrAbove(content ?? {}, new Map(listed.map((a, i) => [a, mined[i]]))), method: "txpool_content" };
 }

@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import type { FaultConfig, FaultStats } from "../support/fault-proxy";
-import { apiJson, auditChain, blockNumber, chainRpc, faultStats, reportScenario, resetFaultStats, setFaults, takeEndpointDown, waitForRun } from "./helpers";
+import { apiJson, auditChain, ledgerMismatches, blockNumber, chainRpc, faultStats, reportScenario, resetFaultStats, setFaults, takeEndpointDown, waitForRun } from "./helpers";
 
 const RATE = 50;
 const DURATION_SEC = 8;
@@ -38,12 +38,14 @@ async function runWithFaults(
   const stats = await faultStats();
   await setFaults({});
   const audit = await auditChain(fromBlock);
+  const ledgers = await ledgerMismatches(audit, metrics);
   // "Lost": anything the chain and the report disagree on, or left behind for the next run.
   const lost =
     audit.gaps.length +
     audit.poolPending +
     audit.poolQueued +
-    Math.abs(audit.loadTransactions - metrics.txConfirmed) +
+    Math.abs(audit.senderTransactions - (metrics.txConfirmed + metrics.housekeeping.confirmed)) +
+    ledgers.length +
     Math.abs(metrics.txSent - (metrics.txConfirmed + metrics.txFailed + metrics.txDiscarded));
   const report = {
     scenario,
@@ -64,10 +66,11 @@ async function runWithFaults(
     verified: (metrics.verification as { verified?: boolean } | null)?.verified ?? false,
   };
   await reportScenario(report);
-  if (lost > 0) console.log(`${scenario}: ${JSON.stringify({ report, audit, verification: metrics.verification })}`);
+  if (lost > 0) console.log(`${scenario}: ${JSON.stringify({ report, audit, ledgers, verification: metrics.verification })}`);
   expect(audit.gaps).toEqual([]);
   expect(audit.poolPending + audit.poolQueued).toBe(0);
-  expect(audit.loadTransactions).toBe(metrics.txConfirmed);
+  expect(audit.senderTransactions).toBe(metrics.txConfirmed + metrics.housekeeping.confirmed);
+  expect(ledgers).toEqual([]);
   expect(metrics.txSent).toBe(metrics.txConfirmed + metrics.txFailed + metrics.txDiscarded);
   expect(metrics.status).toBe("completed");
   expect(metrics.verification).toMatchObject({ verified: true });

@@ -45,7 +45,23 @@ export async function waitForRun(runId: string, until: (m: TestMetrics) => boole
   throw new Error(`run ${runId} did not reach the expected state; last status ${JSON.stringify(last)}`);
 }
 
-export const auditChain = (fromBlock: number) => auditChainAt(anvilUrl(), fromBlock);
+export const auditChain = (fromBlock: number, addresses?: string[]) => auditChainAt(anvilUrl(), fromBlock, addresses);
+
+/**
+ * Senders whose ledger's next nonce is not the chain's final nonce (PRODUCT.md §5: nothing signed
+ * is missing from the chain, nothing mined is missing from the ledger). Empty when all agree.
+ */
+export async function ledgerMismatches(audit: { finalNonces: Record<string, number> }, m: Pick<TestMetrics, "accountsActive" | "regions">): Promise<string[]> {
+  // Senders are spread over the run's regions in turn, in the order the regions were given.
+  const regions = Object.keys(m.regions);
+  const out: string[] = [];
+  for (let i = 0; i < m.accountsActive; i++) {
+    const ledger = await env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:${regions[i % regions.length]}:${i}`)).ledgerSnapshot();
+    const onChain = audit.finalNonces[ledger.address.toLowerCase()];
+    if (onChain !== undefined && onChain !== ledger.next) out.push(`${ledger.address}: ledger next ${ledger.next}, chain ${onChain}`);
+  }
+  return out;
+}
 
 export async function setFaults(config: import("../support/fault-proxy").FaultConfig): Promise<void> {
   await fetch(`${env.TEST_FAULTS_URL}/faults`, { method: "POST", body: JSON.stringify(config) });

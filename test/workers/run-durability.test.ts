@@ -6,7 +6,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
-import { apiJson, auditChain, blockNumber, chainRpc, setFaults, waitForRun } from "./helpers";
+import { apiJson, auditChain, blockNumber, chainRpc, ledgerMismatches, setFaults, waitForRun } from "./helpers";
 
 const TERMINAL = ["completed", "stopped", "error"];
 
@@ -106,7 +106,8 @@ describe("a coordinator restarted mid-run", () => {
     const audit = await auditChain(fromBlock);
     expect(audit.gaps).toEqual([]);
     expect(audit.poolPending + audit.poolQueued).toBe(0);
-    expect(audit.loadTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+    expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+    expect(await ledgerMismatches(audit, m)).toEqual([]);
     expect(m.verification).toMatchObject({ verified: true, problems: [] });
 
     // Nothing written twice or dropped on the way to D1: the per-second series adds up to the totals.

@@ -5,15 +5,19 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
-import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, waitForRun } from "./helpers";
+import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, ledgerMismatches, waitForRun } from "./helpers";
 
-function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof auditChain>>) {
+async function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof auditChain>>) {
   expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
   expect(m.txPending).toBe(0);
   expect(audit.gaps).toEqual([]);
   expect(audit.poolPending + audit.poolQueued).toBe(0);
-  expect(audit.loadTransactions).toBe(m.txConfirmed);
-  expect(m.verification).toMatchObject({ verified: true, includedOnChain: m.txConfirmed, poolLeftovers: 0, problems: [] });
+  // Every sender transaction in range is load or housekeeping (PRODUCT.md §13), counted as such.
+  expect(audit.loadTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+  expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+  expect(await ledgerMismatches(audit, m)).toEqual([]);
+  const onChain = m.txConfirmed + m.housekeeping.confirmed;
+  expect(m.verification).toMatchObject({ verified: true, includedOnChain: onChain, poolLeftovers: 0, problems: [] });
 }
 
 describe("a constant-rate run end to end", () => {
@@ -53,7 +57,7 @@ describe("a constant-rate run end to end", () => {
     expect(m.sendLatency.count).toBe(m.txSent);
     expect(m.blockCount).toBeGreaterThanOrEqual(6);
     expect(BigInt(m.totalGasUsed)).toBeGreaterThanOrEqual(21_000n * BigInt(m.txConfirmed));
-    expectNothingLost(m, await auditChain(fromBlock));
+    await expectNothingLost(m, await auditChain(fromBlock));
 
     const history = await apiJson(`/v1/history?limit=100`);
     const row = history.body.runs.find((r: { id: string }) => r.id === runId);
@@ -84,7 +88,7 @@ describe("a constant-rate run end to end", () => {
     const m = await waitForRun(runId);
     expect(m.status).toBe("stopped");
     expect(m.elapsedMs).toBeLessThan(20_000);
-    expectNothingLost(m, await auditChain(fromBlock));
+    await expectNothingLost(m, await auditChain(fromBlock));
     expect((await apiJson("/v1/stop", { method: "POST" })).status).toBe(409);
   });
 
@@ -102,7 +106,7 @@ describe("a constant-rate run end to end", () => {
     });
     expect(m.regions.weur.txConfirmed + m.regions.enam.txConfirmed).toBe(m.txConfirmed);
     expect(m.txConfirmed).toBeGreaterThan(100); // mean 30 tps × 4 s = 120
-    expectNothingLost(m, await auditChain(fromBlock));
+    await expectNothingLost(m, await auditChain(fromBlock));
   });
 });
 
