@@ -10,12 +10,8 @@ import { apiJson, auditChain, blockNumber, chainRpc, ledgerMismatches, setFaults
 
 const TERMINAL = ["completed", "stopped", "error"];
 
-/**
- * A tip so high that every sender needs a top-up: the run spends seconds in `funding_accounts`.
- * Each test asks for a higher one than any run before it, so its senders are never funded enough.
- */
-const needsFunding = (tipGwei: number) => ({ pattern: "constant", durationSec: 30, numAccounts: 3, constantRate: 5, tipGwei });
 const SENDERS = 3;
+const SLOW_FUNDING_RUN = { pattern: "constant", durationSec: 30, numAccounts: SENDERS, constantRate: 5 };
 
 async function nonces(addresses: string[]): Promise<number[]> {
   return Promise.all(addresses.map(async (a) => Number(await chainRpc<string>("eth_getTransactionCount", [a, "pending"]))));
@@ -25,10 +21,14 @@ async function senderAddresses(count: number): Promise<string[]> {
   return Promise.all(Array.from({ length: count }, (_, i) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:auto:${i}`)).prepare({ index: i, chainId: 31337, rpcUrl: env.BUILDER_RPC_URL! }).then((r) => r.address)));
 }
 
-/** Starts a run whose funding transfers the proxy holds for 2.5 s, and waits until it is funding. */
-async function startSlowFundingRun(tipGwei: number): Promise<string> {
+/**
+ * Empties the senders (so the run must fund them, whatever earlier tests left), starts a run whose
+ * funding transfers the proxy holds for 2.5 s, and waits until it is funding.
+ */
+async function startSlowFundingRun(senders: string[]): Promise<string> {
+  for (const address of senders) await chainRpc("anvil_setBalance", [address, "0x0"]);
   await setFaults({ delay: 1, delayMs: 2_500 });
-  const { status, body } = await apiJson("/v1/start", { method: "POST", json: needsFunding(tipGwei) });
+  const { status, body } = await apiJson("/v1/start", { method: "POST", json: SLOW_FUNDING_RUN });
   expect(status).toBe(200);
   await waitForRun(body.runId, (m) => m.status === "initializing" && m.initPhase === "funding_accounts", 30_000);
   return body.runId;
@@ -47,7 +47,7 @@ describe("stop and reset during initialization", () => {
   it("a stop while the senders are being funded ends the run before it sends anything", async () => {
     const senders = await senderAddresses(SENDERS);
     const before = await nonces(senders);
-    const runId = await startSlowFundingRun(2_000);
+    const runId = await startSlowFundingRun(senders);
 
     expect((await apiJson("/v1/stop", { method: "POST" })).body).toEqual({ status: "stopping", runId });
     await setFaults({});
@@ -64,7 +64,7 @@ describe("stop and reset during initialization", () => {
   it("a reset while the senders are being funded ends it at once, and the interrupted step changes nothing after", async () => {
     const senders = await senderAddresses(SENDERS);
     const before = await nonces(senders);
-    const runId = await startSlowFundingRun(8_000);
+    const runId = await startSlowFundingRun(senders);
 
     expect((await apiJson("/v1/reset", { method: "POST" })).body).toEqual({ status: "reset", runId });
     const m = await waitForRun(runId);
