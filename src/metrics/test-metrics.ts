@@ -29,6 +29,8 @@ export interface TestMetrics {
   mgasPerSec: number;
   fillRate: number;
   errors: Record<string, number>;
+  /** Tries per class that got no usable answer and were retried with the same bytes (not failures). */
+  retries: Record<string, number>;
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
   /** Stuck transactions: re-broadcast unchanged, and replaced with a fee bump. */
   stuck: { rebroadcast: number; replaced: number };
@@ -68,6 +70,7 @@ export function idleMetrics(): TestMetrics {
     mgasPerSec: 0,
     fillRate: 0,
     errors: {},
+    retries: {},
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
     stuck: { rebroadcast: 0, replaced: 0 },
     accountsActive: 0,

@@ -9,7 +9,7 @@ import type { AccountDO, BurstSlice } from "../account/account-do";
 import type { BurstResult } from "../account/send-burst";
 import { RpcError } from "../errors";
 import type { FeeQuote } from "../tx/types";
-import { recordSends, type BreakerState } from "./circuit-breaker";
+import { recordBurstOutcome, type BreakerState } from "./circuit-breaker";
 import { accountStub } from "./initialize";
 import type { AccountSlot } from "./run-state";
 import type { RunTracker, StuckTransactions } from "./tracker";
@@ -43,12 +43,11 @@ export class AccountFleet {
     return slot;
   }
 
-  /** A slice of the rate. Its attempts and failures feed the circuit breaker. */
+  /** A slice of the rate. Its transactions feed the circuit breaker. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
     const account = this.stub(slot);
     this.fire(slot, account.burst(slice), (result) => {
-      const failures = Object.values(result.attemptErrors).reduce((sum, n) => sum + (n ?? 0), 0);
-      recordSends(this.breaker, result.attempts, failures);
+      recordBurstOutcome(this.breaker, result);
     }, () => this.recover(account, slot));
   }
 

@@ -50,6 +50,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     mgasPerSec: round2(Number(tracker.totalGasUsed) / 1e6 / Math.max(1, elapsedMs / 1000)),
     fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
     errors: { ...tracker.errors },
+    retries: { ...tracker.retries },
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),

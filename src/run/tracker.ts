@@ -64,6 +64,7 @@ export class RunTracker {
   txFailed = 0;
   txDiscarded = 0;
   readonly errors: Partial<Record<SendErrorClass, number>> = {};
+  readonly retries: Partial<Record<SendErrorClass, number>> = {};
   readonly sendLatency: SketchData = emptySketch();
   readonly confirmLatency: SketchData = emptySketch();
   readonly regionConfirmed: Record<string, number> = {};
@@ -108,6 +109,7 @@ export class RunTracker {
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
+    for (const [errorClass, n] of Object.entries(result.retries)) this.retries[errorClass as SendErrorClass] = (this.retries[errorClass as SendErrorClass] ?? 0) + (n ?? 0);
     for (const tx of result.failed) {
       const known = this.byHash.get(tx.hash);
       const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
