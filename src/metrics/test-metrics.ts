@@ -32,6 +32,8 @@ export interface TestMetrics {
   /** Tries per class that got no usable answer and were retried with the same bytes (not failures). */
   retries: Record<string, number>;
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
+  /** AIMD on sustained 429s: `currentCapTps` is 0 while paused for Retry-After, null when not limited. */
+  rateLimit: { limited: boolean; currentCapTps: number | null };
   /** Stuck transactions: re-broadcast unchanged, and replaced with a fee bump. */
   stuck: { rebroadcast: number; replaced: number };
   accountsActive: number;
@@ -72,6 +74,7 @@ export function idleMetrics(): TestMetrics {
     errors: {},
     retries: {},
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
+    rateLimit: { limited: false, currentCapTps: null },
     stuck: { rebroadcast: 0, replaced: 0 },
     accountsActive: 0,
     regions: {},

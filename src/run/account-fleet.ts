@@ -10,6 +10,7 @@ import type { BurstResult } from "../account/send-burst";
 import { RpcError } from "../errors";
 import type { FeeQuote } from "../tx/types";
 import { recordBurstOutcome, type BreakerState } from "./circuit-breaker";
+import { recordRequests, type RateLimitState } from "./rate-limit";
 import { accountStub } from "./initialize";
 import type { AccountSlot } from "./run-state";
 import type { RunTracker, StuckTransactions } from "./tracker";
@@ -24,6 +25,7 @@ export class AccountFleet {
     readonly slots: AccountSlot[],
     private readonly tracker: RunTracker,
     private readonly breaker: BreakerState,
+    private readonly rateLimit: RateLimitState,
   ) {
     this.byAddress = new Map(slots.map((s) => [s.address.toLowerCase(), s]));
   }
@@ -43,11 +45,12 @@ export class AccountFleet {
     return slot;
   }
 
-  /** A slice of the rate. Its transactions feed the circuit breaker. */
+  /** A slice of the rate. Its transactions feed the circuit breaker; its send requests, the rate limit. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
     const account = this.stub(slot);
     this.fire(slot, account.burst(slice), (result) => {
       recordBurstOutcome(this.breaker, result);
+      recordRequests(this.rateLimit, result.requests, Date.now());
     }, () => this.recover(account, slot));
   }
 

@@ -15,6 +15,7 @@ import type { InitPhase, TestMetrics } from "../metrics/test-metrics";
 import { AccountFleet } from "./account-fleet";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
+import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
 import { initializeRun, mapInChunks, planAccounts } from "./initialize";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { rateAt } from "./patterns";
@@ -141,6 +142,7 @@ export class RunCoordinator extends DurableObject<Env> {
     this.save(run);
     const tracker = new RunTracker(now, init.startBlock);
     const breaker = newBreaker();
+    const rateLimit = newRateLimit(now);
     this.live = {
       tracker,
       budget: { owed: 0 },
@@ -149,7 +151,8 @@ export class RunCoordinator extends DurableObject<Env> {
       lastBlock: init.startBlock,
       fees: init.fees,
       breaker,
-      fleet: new AccountFleet(this.env, init.accounts, tracker, breaker),
+      rateLimit,
+      fleet: new AccountFleet(this.env, init.accounts, tracker, breaker, rateLimit),
       currentTarget: 0,
       lastRunRowWriteAt: now,
     };
@@ -182,7 +185,9 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
   private dispatch(run: RunRecord, live: LiveRun, until: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
-    const rate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    const breakerRate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    // Sustained 429s: the AIMD cap, and no dispatch at all while a Retry-After is honoured.
+    const rate = limitRate(live.rateLimit, DEFAULT_RATE_LIMIT, breakerRate, until);
     live.currentTarget = rate;
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
     const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);

@@ -4,6 +4,7 @@ import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
 import type { NewRun } from "../db/queries";
 import type { timeSeries } from "../db/schema";
 import { peakRate, rateAt } from "./patterns";
+import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
 import type { SecondTotals } from "./tracker";
 
@@ -52,6 +53,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     errors: { ...tracker.errors },
     retries: { ...tracker.retries },
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
+    rateLimit: rateLimitView(live.rateLimit, now),
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
   };
