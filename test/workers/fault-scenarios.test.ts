@@ -137,6 +137,24 @@ describe("fault scenarios: nothing lost", () => {
   });
 });
 
+describe("transient faults at the target rate", () => {
+  afterEach(() => setFaults({}));
+
+  // PRODUCT.md §6: an endpoint with a few percent of transient faults must still receive the target rate.
+  it("10 % transient faults at 100 tps: the target gets through, every fault retried, no trip", async () => {
+    const { stats, metrics } = await runWithFaults(
+      "10% transient faults at target",
+      faults({ dropAfterForward: 0.03, rateLimit: 0.03, retryAfterSec: 1, unavailable: 0.02, delay: 0.02, delayMs: 3_000 }),
+      { constantRate: 100, durationSec: 20, numAccounts: 16 },
+    );
+    console.log(`10% transient faults at target: ${JSON.stringify({ txConfirmed: metrics.txConfirmed, txSent: metrics.txSent, trips: metrics.circuitBreaker.trips, retries: metrics.retries, errors: metrics.errors, injected: stats.injected, sendRequests: stats.sendRequests })}`);
+    expect(Math.abs(metrics.txConfirmed - 2_000)).toBeLessThanOrEqual(200);
+    expect(metrics.circuitBreaker.trips).toBe(0);
+    expect(stats.injected.dropAfterForward * stats.injected.rateLimit * stats.injected.unavailable * stats.injected.delay).toBeGreaterThan(0);
+    expect(metrics.retries).toMatchObject({ connection: expect.any(Number), "rate-limited": expect.any(Number), unavailable: expect.any(Number) });
+  });
+});
+
 describe("circuit breaker under a failure burst", () => {
   afterEach(() => setFaults({}));
 
