@@ -31,16 +31,36 @@ export interface FailedTx extends SentTx {
   message: string;
 }
 
+/** The HTTP requests carrying eth_sendRawTransaction that one call made: what the rate limiter reads. */
+export interface SendRequests {
+  /** Requests sent, retries included. */
+  sent: number;
+  /** Of those, refused for rate (HTTP 429, or a whole-batch rate-limit error). */
+  rateLimited: number;
+  /** The longest `Retry-After` those refusals asked for, in ms (0: none asked). */
+  maxRetryAfterMs: number;
+}
+
 export interface BurstResult {
   address: string;
   /** At the node (accepted, already known) or possibly so (outcome still unknown): awaiting inclusion. */
   sent: SentTx[];
-  /** Certainly not at the node. Their nonces were rolled back for reuse, or were already used. */
+  /**
+   * Send failures: certainly not at the node, because the node refused them (nonce, fee, funds,
+   * gas) or because no attempt got through and the node then did not have them. Their nonces were
+   * rolled back for reuse, or were already used. The circuit breaker's failures.
+   */
   failed: FailedTx[];
-  /** Transaction sends tried, retries included: what the circuit breaker divides by. */
-  attempts: number;
-  /** Failed tries per class, retried or final: TestMetrics `errors` and the breaker's numerator. */
+  /** New transactions this call submitted (not re-broadcasts or replacements): the breaker's sends. */
+  submitted: number;
+  /** Failed tries per class, retried or final: TestMetrics `errors`. */
   attemptErrors: Partial<Record<SendErrorClass, number>>;
+  /**
+   * Tries per class that got no usable answer (dropped, timed out, 429, 503) and were tried again
+   * with the same bytes: TestMetrics `retries`. A retry is not a send failure.
+   */
+  retries: Partial<Record<SendErrorClass, number>>;
+  requests: SendRequests;
   sendLatency: SketchData;
   /** Stuck transactions replaced by a fee-bumped one at the same nonce: either may be mined. */
   replaced?: Array<{ nonce: number; oldHash: string; hash: string }>;
@@ -72,7 +92,16 @@ export function verdictOf(outcome: RpcOutcome): Verdict {
 }
 
 export function emptyBurst(address: string): BurstResult {
-  return { address, sent: [], failed: [], attempts: 0, attemptErrors: {}, sendLatency: emptySketch() };
+  return {
+    address,
+    sent: [],
+    failed: [],
+    submitted: 0,
+    attemptErrors: {},
+    retries: {},
+    requests: { sent: 0, rateLimited: 0, maxRetryAfterMs: 0 },
+    sendLatency: emptySketch(),
+  };
 }
 
 /** Marks every transaction of `result` as housekeeping. */
@@ -86,13 +115,31 @@ export function asHousekeeping<R extends BurstResult>(result: R): R {
 
 /** Two results of one account as one (e.g. recovered transactions plus a new burst). */
 export function mergeBursts(a: BurstResult, b: BurstResult): BurstResult {
-  if (a.sent.length === 0 && a.failed.length === 0 && a.attempts === 0) return b;
-  const attemptErrors = { ...a.attemptErrors };
-  for (const [k, n] of Object.entries(b.attemptErrors)) attemptErrors[k as SendErrorClass] = (attemptErrors[k as SendErrorClass] ?? 0) + (n ?? 0);
+  if (a.sent.length === 0 && a.failed.length === 0 && a.submitted === 0 && a.requests.sent === 0) return b;
   const sendLatency = structuredClone(a.sendLatency);
   mergeSketch(sendLatency, b.sendLatency);
   const replaced = [...(a.replaced ?? []), ...(b.replaced ?? [])];
-  return { address: b.address, sent: [...a.sent, ...b.sent], failed: [...a.failed, ...b.failed], attempts: a.attempts + b.attempts, attemptErrors, sendLatency, replaced };
+  return {
+    address: b.address,
+    sent: [...a.sent, ...b.sent],
+    failed: [...a.failed, ...b.failed],
+    submitted: a.submitted + b.submitted,
+    attemptErrors: addCounts(a.attemptErrors, b.attemptErrors),
+    retries: addCounts(a.retries, b.retries),
+    requests: {
+      sent: a.requests.sent + b.requests.sent,
+      rateLimited: a.requests.rateLimited + b.requests.rateLimited,
+      maxRetryAfterMs: Math.max(a.requests.maxRetryAfterMs, b.requests.maxRetryAfterMs),
+    },
+    sendLatency,
+    replaced,
+  };
+}
+
+function addCounts(a: Partial<Record<SendErrorClass, number>>, b: Partial<Record<SendErrorClass, number>>): Partial<Record<SendErrorClass, number>> {
+  const sum = { ...a };
+  for (const [k, n] of Object.entries(b)) sum[k as SendErrorClass] = (sum[k as SendErrorClass] ?? 0) + (n ?? 0);
+  return sum;
 }
 
 export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {
@@ -122,20 +169,26 @@ async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Pro
 async function submitOnce(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
   const result = emptyBurst(deps.signer.address);
   if (signed.length === 0) return result;
+  result.submitted = signed.length;
   const policy = deps.retry ?? DEFAULT_RETRY;
   let lastError: RpcError | undefined;
   for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(retryDelay(policy, attempt, lastError));
+    if (attempt > 0) {
+      // The previous try is retried: a retry, not (yet) a failure.
+      countRetry(result, lastError!.errorClass, signed.length);
+      await sleep(retryDelay(policy, attempt, lastError));
+    }
     const started = Date.now();
-    result.attempts += signed.length;
     let outcomes: RpcOutcome[];
     try {
       outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
     } catch (err) {
       lastError = err instanceof RpcError ? err : new RpcError("unknown", String(err));
+      countRequest(result, lastError);
       countError(result, lastError.errorClass, signed.length);
       continue;
     }
+    countRequest(result);
     recordLatency(result.sendLatency, Date.now() - started, signed.length);
     await settleAnswers(deps, signed, outcomes, sentAt, result);
     return result;
@@ -242,6 +295,18 @@ async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise
 
 export function countError(result: BurstResult, errorClass: SendErrorClass, n: number): void {
   result.attemptErrors[errorClass] = (result.attemptErrors[errorClass] ?? 0) + n;
+}
+
+function countRetry(result: BurstResult, errorClass: SendErrorClass, n: number): void {
+  result.retries[errorClass] = (result.retries[errorClass] ?? 0) + n;
+}
+
+/** One send request went out; `error` if it got no usable answer. */
+export function countRequest(result: BurstResult, error?: RpcError): void {
+  result.requests.sent += 1;
+  if (error?.errorClass !== "rate-limited") return;
+  result.requests.rateLimited += 1;
+  result.requests.maxRetryAfterMs = Math.max(result.requests.maxRetryAfterMs, error.retryAfterMs ?? 0);
 }
 
 /** For each hash: does the node know it (pool or chain)? `undefined` when the node cannot be asked. */

@@ -8,25 +8,28 @@ import type { RpcOutcome } from "../chain/rpc";
 import { recordLatency } from "../metrics/latency-sketch";
 import type { FeeQuote, TransactionBuilder } from "../tx/types";
 import type { SignedSlot } from "./nonce-ledger";
-import { AMBIGUOUS, countError, emptyBurst, verdictOf, type BurstResult, type SenderDeps } from "./send-burst";
+import { AMBIGUOUS, countError, countRequest, emptyBurst, verdictOf, type BurstResult, type SenderDeps } from "./send-burst";
 
 /**
  * Sends transactions the ledger already holds as sent again, byte for byte (the node lost them or
  * sits on them). Their ledger state does not change whatever the node answers: "already known"
  * and "nonce too low" (mined meanwhile) are what a healthy node says, and a refusal is left to the
- * stuck-transaction handling. Only the attempts and errors are reported.
+ * stuck-transaction handling. Only the request and its errors are reported: a re-broadcast is not a
+ * new send.
  */
 export async function rebroadcastRaw(deps: SenderDeps, raws: string[]): Promise<BurstResult> {
   const result = emptyBurst(deps.signer.address);
   if (raws.length === 0) return result;
-  result.attempts = raws.length;
   const started = Date.now();
   try {
     const outcomes = await deps.rpc.batch(raws.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] })));
+    countRequest(result);
     recordLatency(result.sendLatency, Date.now() - started, raws.length);
     for (const o of outcomes) if (!o.ok && verdictOf(o) === "rejected") countError(result, o.error.errorClass, 1);
   } catch (err) {
-    countError(result, err instanceof RpcError ? err.errorClass : "unknown", raws.length);
+    const error = err instanceof RpcError ? err : new RpcError("unknown", String(err));
+    countRequest(result, error);
+    countError(result, error.errorClass, raws.length);
   }
   return result;
 }
@@ -58,7 +61,6 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
     }),
   );
   if (signed.length === 0) return result;
-  result.attempts = signed.length;
   const sentAt = Date.now();
   // A replacement whose answer is lost may still be at the node: report it all the same. The
   // tracker then knows its hash if it is mined; one that never is just ends with its record.
@@ -70,10 +72,13 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
   try {
     outcomes = await deps.rpc.batch(signed.map((s) => ({ method: "eth_sendRawTransaction", params: [s.raw] })));
   } catch (err) {
-    countError(result, err instanceof RpcError ? err.errorClass : "unknown", signed.length);
+    const error = err instanceof RpcError ? err : new RpcError("unknown", String(err));
+    countRequest(result, error);
+    countError(result, error.errorClass, signed.length);
     signed.forEach(reportAmbiguous);
     return result;
   }
+  countRequest(result);
   recordLatency(result.sendLatency, Date.now() - sentAt, signed.length);
   signed.forEach((entry, i) => {
     const { slot, raw, hash } = entry;

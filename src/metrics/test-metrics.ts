@@ -29,7 +29,11 @@ export interface TestMetrics {
   mgasPerSec: number;
   fillRate: number;
   errors: Record<string, number>;
+  /** Tries per class that got no usable answer and were retried with the same bytes (not failures). */
+  retries: Record<string, number>;
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
+  /** AIMD on sustained 429s: `currentCapTps` is 0 while paused for Retry-After, null when not limited. */
+  rateLimit: { limited: boolean; currentCapTps: number | null };
   /** Stuck transactions: re-broadcast unchanged, and replaced with a fee bump. */
   stuck: { rebroadcast: number; replaced: number };
   /** Gap fills and closing self-transfers: they keep nonces whole and are not load (PRODUCT.md §13). */
@@ -74,7 +78,9 @@ export function idleMetrics(): TestMetrics {
     mgasPerSec: 0,
     fillRate: 0,
     errors: {},
+    retries: {},
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
+    rateLimit: { limited: false, currentCapTps: null },
     stuck: { rebroadcast: 0, replaced: 0 },
     housekeeping: { sent: 0, confirmed: 0 },
     coordinatorRestarts: 0,

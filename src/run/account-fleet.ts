@@ -14,7 +14,8 @@ import type { Delivery } from "../account/result-outbox";
 import type { BurstResult } from "../account/send-burst";
 import { RpcError } from "../errors";
 import type { FeeQuote } from "../tx/types";
-import { recordSends, type BreakerState } from "./circuit-breaker";
+import { recordBurstOutcome, type BreakerState } from "./circuit-breaker";
+import { recordRequests, type RateLimitState } from "./rate-limit";
 import { accountStub } from "./initialize";
 import type { AccountSlot } from "./run-state";
 import type { RunTracker, StuckTransactions } from "./tracker";
@@ -41,6 +42,7 @@ export class AccountFleet {
     readonly slots: AccountSlot[],
     private readonly tracker: RunTracker,
     private readonly breaker: BreakerState,
+    private readonly rateLimit: RateLimitState,
     restored?: Array<[index: number, mark: DeliveryMark]>,
   ) {
     this.byAddress = new Map(slots.map((s) => [s.address.toLowerCase(), s]));
@@ -72,11 +74,11 @@ export class AccountFleet {
     return slot;
   }
 
-  /** A slice of the rate. Its attempts and failures feed the circuit breaker. */
+  /** A slice of the rate. Its transactions feed the circuit breaker; its send requests, the rate limit. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
     this.fire(slot, this.stub(slot).burst(slice, this.context(slot)), (result) => {
-      const failures = Object.values(result.attemptErrors).reduce((sum, n) => sum + (n ?? 0), 0);
-      recordSends(this.breaker, result.attempts, failures);
+      recordBurstOutcome(this.breaker, result);
+      recordRequests(this.rateLimit, result.requests, Date.now());
     });
   }
 

@@ -1,12 +1,18 @@
 /**
  * The circuit breaker of PRODUCT.md §6 as plain state and pure steps.
  *
+ * It counts transactions, not tries: a send is a new transaction submitted, a failure is one whose
+ * submission definitively failed (refused by the node, or gone after its retry budget ran out). A
+ * transient error that a retry of the same bytes got past is a retry, which the breaker does not
+ * see: a few percent of dropped connections, 429s or 503s must not cut a run to 10 tps.
+ *
  * Closed: sends are counted in tumbling windows of at least `minWindow`. A window whose failure
  * rate exceeds `failureRate` (or revocation rate exceeds `revocationRate`) trips it open: the
  * coordinator resyncs every nonce and the rate is cut to `reducedTps`. Open: the next window
  * whose combined rate is below `closeRate` closes it, and the rate climbs back by `climbFactor`
  * a tick until it reaches the pattern's target again.
  */
+import type { BurstResult } from "../account/send-burst";
 
 export interface BreakerConfig {
   failureRate: number;
@@ -43,6 +49,14 @@ export function recordSends(breaker: BreakerState, sends: number, failures: numb
   breaker.window.sends += sends;
   breaker.window.failures += failures;
   breaker.window.revocations += revocations;
+}
+
+/**
+ * A burst's part in the window. Failures resolved late (an outcome left unknown by an earlier burst,
+ * then found absent) count when they are reported; their send was counted with the earlier burst.
+ */
+export function recordBurstOutcome(breaker: BreakerState, result: Pick<BurstResult, "submitted" | "failed">): void {
+  recordSends(breaker, result.submitted, result.failed.length);
 }
 
 /** Closes the window if it is full; returns what changed. */

@@ -23,6 +23,7 @@ import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig 
 import { distribute, takeFromBudget } from "./dispatch";
 import { fundSenders, mapInChunks, planAccounts, prepareAccounts, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
+import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { RunStore } from "./run-store";
 import { peakRate, rateAt } from "./patterns";
@@ -183,6 +184,7 @@ export class RunCoordinator extends DurableObject<Env> {
     Object.assign(run, { status: "running", initPhase: null, startedAt: now, startBlock });
     const tracker = new RunTracker(now, startBlock, this.startNonces());
     const breaker = newBreaker();
+    const rateLimit = newRateLimit(now);
     this.live = {
       tracker,
       budget: { owed: 0 },
@@ -191,7 +193,8 @@ export class RunCoordinator extends DurableObject<Env> {
       lastBlock: startBlock,
       fees,
       breaker,
-      fleet: new AccountFleet(this.env, this.accounts(), tracker, breaker),
+      rateLimit,
+      fleet: new AccountFleet(this.env, this.accounts(), tracker, breaker, rateLimit),
       unsettled: null,
       ledgerNext: {},
       verifyAttempts: 0,
@@ -221,7 +224,8 @@ export class RunCoordinator extends DurableObject<Env> {
       lastBlock: scalars.lastBlock,
       fees: scalars.fees,
       breaker: scalars.breaker,
-      fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, restored.marks),
+      rateLimit: scalars.rateLimit,
+      fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, scalars.rateLimit, restored.marks),
       unsettled: scalars.unsettled === null ? null : new Set(scalars.unsettled),
       ledgerNext: scalars.ledgerNext,
       verifyAttempts: scalars.verifyAttempts,
@@ -267,7 +271,9 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
   private dispatch(run: RunRecord, live: LiveRun, until: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
-    const rate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    const breakerRate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    // Sustained 429s: the AIMD cap, and no dispatch at all while a Retry-After is honoured.
+    const rate = limitRate(live.rateLimit, DEFAULT_RATE_LIMIT, breakerRate, until);
     live.currentTarget = rate;
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
     const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
@@ -430,6 +436,7 @@ export class RunCoordinator extends DurableObject<Env> {
         lastBlock: live.lastBlock,
         fees: live.fees,
         breaker: live.breaker,
+        rateLimit: live.rateLimit,
         currentTarget: live.currentTarget,
         lastRunRowWriteAt: live.lastRunRowWriteAt,
         unsettled: live.unsettled === null ? null : [...live.unsettled],

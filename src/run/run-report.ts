@@ -4,6 +4,7 @@ import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
 import type { NewRun } from "../db/queries";
 import type { timeSeries } from "../db/schema";
 import { peakRate, rateAt } from "./patterns";
+import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
 import type { SecondTotals } from "./tracker";
 
@@ -52,7 +53,9 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     mgasPerSec: round2(Number(tracker.totalGasUsed) / 1e6 / Math.max(1, elapsedMs / 1000)),
     fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
     errors: { ...tracker.errors },
+    retries: { ...tracker.retries },
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
+    rateLimit: rateLimitView(live.rateLimit, now),
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     housekeeping: { ...tracker.housekeeping },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),

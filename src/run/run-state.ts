@@ -5,6 +5,7 @@ import type { FeeQuote } from "../tx/types";
 import type { AccountFleet } from "./account-fleet";
 import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
+import type { RateLimitState } from "./rate-limit";
 import type { RunTracker } from "./tracker";
 import type { Verification } from "./verify";
 
@@ -55,13 +56,15 @@ export interface LiveRun {
   lastBlock: number;
   fees: FeeQuote;
   breaker: BreakerState;
+  /** AIMD cap and Retry-After pause on sustained 429s (apart from the breaker). */
+  rateLimit: RateLimitState;
   fleet: AccountFleet;
   /** Accounts whose settle has not come back clean yet (draining); null before draining. */
   unsettled: Set<number> | null;
   /** Per account index: the ledger's next nonce once its settle came back clean. */
   ledgerNext: Record<number, number>;
   verifyAttempts: number;
-  /** The rate the last dispatch aimed at: the pattern's, or less while the breaker holds it down. */
+  /** The rate the last dispatch aimed at: the pattern's, or less while the breaker or the rate limit holds it down. */
   currentTarget: number;
   lastRunRowWriteAt: number;
   /** After a restart: blocks from here to `lastBlock` are read again to match late reports. */

@@ -12,6 +12,7 @@ import type { FeeQuote } from "../tx/types";
 import type { DeliveryMark } from "./account-fleet";
 import type { BreakerState } from "./circuit-breaker";
 import type { MinedNoncesData } from "./mined-nonces";
+import type { RateLimitState } from "./rate-limit";
 import type { Budget } from "./dispatch";
 import type { AccountSlot, RunRecord } from "./run-state";
 import type { TrackerChanges, TrackerSnapshot, TxLog, TxRecord } from "./tracker";
@@ -24,6 +25,7 @@ export interface LiveScalars {
   lastBlock: number;
   fees: FeeQuote;
   breaker: BreakerState;
+  rateLimit: RateLimitState;
   currentTarget: number;
   lastRunRowWriteAt: number;
   unsettled: number[] | null;

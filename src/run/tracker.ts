@@ -69,6 +69,7 @@ export interface TrackerSnapshot {
   txDiscarded: number;
   housekeeping: { sent: number; confirmed: number };
   errors: Partial<Record<SendErrorClass, number>>;
+  retries: Partial<Record<SendErrorClass, number>>;
   sendLatency: SketchData;
   confirmLatency: SketchData;
   regionConfirmed: Record<string, number>;
@@ -108,6 +109,7 @@ export class RunTracker {
   /** Gap fills and closing self-transfers: apart from the load figures (PRODUCT.md §13). */
   readonly housekeeping = { sent: 0, confirmed: 0 };
   readonly errors: Partial<Record<SendErrorClass, number>> = {};
+  readonly retries: Partial<Record<SendErrorClass, number>> = {};
   readonly sendLatency: SketchData = emptySketch();
   readonly confirmLatency: SketchData = emptySketch();
   readonly regionConfirmed: Record<string, number> = {};
@@ -174,6 +176,7 @@ export class RunTracker {
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
+    for (const [errorClass, n] of Object.entries(result.retries)) this.retries[errorClass as SendErrorClass] = (this.retries[errorClass as SendErrorClass] ?? 0) + (n ?? 0);
     const account = result.address.toLowerCase();
     for (const tx of result.failed) {
       if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true })) continue;
@@ -510,6 +513,7 @@ export class RunTracker {
       txDiscarded: this.txDiscarded,
       housekeeping: { ...this.housekeeping },
       errors: { ...this.errors },
+      retries: { ...this.retries },
       sendLatency: this.sendLatency,
       confirmLatency: this.confirmLatency,
       regionConfirmed: { ...this.regionConfirmed },
@@ -540,6 +544,7 @@ export class RunTracker {
     });
     Object.assign(t.housekeeping, snapshot.housekeeping);
     Object.assign(t.errors, snapshot.errors);
+    Object.assign(t.retries, snapshot.retries);
     mergeSketch(t.sendLatency, snapshot.sendLatency);
     mergeSketch(t.confirmLatency, snapshot.confirmLatency);
     Object.assign(t.regionConfirmed, snapshot.regionConfirmed);

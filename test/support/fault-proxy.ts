@@ -4,7 +4,7 @@
  * while the endpoint is "down", when every connection is refused.
  *
  * Tests switch faults on and off mid-run through a separate control port:
- *   POST /faults  { dropAfterForward, rateLimit, unavailable, delay, blackhole, … }  (replaces)
+ *   POST /faults  { dropAfterForward, rateLimit, unavailable, delay, blackhole, reject, … }  (replaces)
  *   POST /down    { ms }   refuse every connection for `ms`
  *   GET  /stats            how many of each fault were injected since the last reset
  *   POST /trap             where `redirect` points: counts a followed redirect, answers success
@@ -43,10 +43,17 @@ export interface FaultConfig {
    * is held back: a client that reads instead of checking the header waits for its timeout.
    */
   oversizeLength?: "chunked" | "declared";
+  /**
+   * Per call of a send batch: answer a JSON-RPC error inside the 200 batch answer, without
+   * forwarding that call (the others are forwarded): a node that refuses the transaction outright.
+   */
+  reject?: number;
+  /** The refusal's wording (default: geth's insufficient-funds error). */
+  rejectMessage?: string;
   seed?: number;
 }
 
-export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "redirect" | "oversize" | "down";
+export type FaultKind = "dropAfterForward" | "rateLimit" | "unavailable" | "delay" | "blackhole" | "redirect" | "oversize" | "reject" | "down";
 
 export interface FaultStats {
   requests: number;
@@ -70,7 +77,7 @@ const emptyStats = (): FaultStats => ({
   sendRequests: 0,
   maxInFlight: 0,
   redirectFollowed: 0,
-  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, redirect: 0, oversize: 0, down: 0 },
+  injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, redirect: 0, oversize: 0, reject: 0, down: 0 },
 });
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -81,6 +88,12 @@ function listen(server: Server, port = 0): Promise<number> {
       resolve((server.address() as { port: number }).port);
     });
   });
+}
+
+interface JsonRpcCall {
+  id: number;
+  method: string;
+  params: unknown[];
 }
 
 const readBody = (req: IncomingMessage) =>
@@ -149,6 +162,21 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
 
   const roll = (p: number | undefined) => (p ?? 0) > 0 && random() < (p ?? 0);
 
+  /** Splits a send batch into refused calls (answered here) and the body to forward (null: none). */
+  const refuseSome = (body: Buffer): { refusals: unknown[]; forward: Buffer | null } => {
+    const parsed = JSON.parse(body.toString()) as JsonRpcCall[] | JsonRpcCall;
+    const calls = Array.isArray(parsed) ? parsed : [parsed];
+    const refusals: unknown[] = [];
+    const kept = calls.filter((c) => {
+      if (c.method !== "eth_sendRawTransaction" || !roll(config.reject)) return true;
+      stats.injected.reject += 1;
+      refusals.push({ jsonrpc: "2.0", id: c.id, error: { code: -32000, message: config.rejectMessage ?? "insufficient funds for gas * price + value" } });
+      return false;
+    });
+    if (refusals.length === 0) return { refusals, forward: body };
+    return { refusals, forward: kept.length === 0 ? null : Buffer.from(JSON.stringify(kept)) };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     stats.requests += 1;
@@ -185,12 +213,24 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
         await new Promise((r) => setTimeout(r, config.delayMs ?? 3_000));
       }
     }
+    const { refusals, forward: toForward } = isSend && (config.reject ?? 0) > 0 ? refuseSome(body) : { refusals: [], forward: body };
+    if (toForward === null) {
+      // Everything refused. A single call (not a batch) gets a single answer.
+      const single = !body.toString().trimStart().startsWith("[");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(single ? refusals[0] : refusals));
+      return;
+    }
     let upstream;
     try {
-      upstream = await forward(body, req.headers);
+      upstream = await forward(toForward, req.headers);
     } catch {
       res.writeHead(502).end();
       return;
+    }
+    if (refusals.length > 0) {
+      // A batch answer is matched by id, so the refusals can simply join the node's answers.
+      const answers = JSON.parse(upstream.body.toString()) as unknown[] | unknown;
+      upstream.body = Buffer.from(JSON.stringify([...(Array.isArray(answers) ? answers : [answers]), ...refusals]));
     }
     if (isSend && roll(config.dropAfterForward)) {
       stats.injected.dropAfterForward += 1;

@@ -33,7 +33,9 @@ describe("account object sending to anvil", () => {
     const { stub, address } = await freshAccount();
     expect((await stub.syncNonce()).nonce).toBe(0);
     const result = await stub.burst({ count: 5, transactionType: "eth-transfer", fees: GOOD_FEES });
-    expect(result.attempts).toBe(5);
+    expect(result.submitted).toBe(5);
+    expect(result.requests).toEqual({ sent: 1, rateLimited: 0, maxRetryAfterMs: 0 });
+    expect(result.retries).toEqual({});
     expect(result.failed).toEqual([]);
     expect(result.sent.map((t) => t.nonce)).toEqual([0, 1, 2, 3, 4]);
     expect(result.sendLatency.count).toBe(5);

@@ -6,7 +6,7 @@
  * moment txSent = txConfirmed + txFailed + txDiscarded + txPending.
  */
 import { describe, expect, it } from "vitest";
-import type { BurstResult, FailedTx, SentTx } from "../../src/account/send-burst";
+import { emptyBurst, type BurstResult, type FailedTx, type SentTx } from "../../src/account/send-burst";
 import type { BlockHeader } from "../../src/chain/node-queries";
 import type { SendErrorClass } from "../../src/errors";
 import { emptySketch, recordLatency, type SketchData } from "../../src/metrics/latency-sketch";
@@ -30,7 +30,7 @@ const failed = (n: number, nonce: number, sentAt = T0, errorClass: SendErrorClas
 });
 
 function burst(address: string, parts: Partial<Omit<BurstResult, "address">> = {}): BurstResult {
-  return { address, sent: [], failed: [], attempts: 0, attemptErrors: {}, sendLatency: emptySketch(), ...parts };
+  return { ...emptyBurst(address), ...parts };
 }
 
 function block(number: number, hashes: string[], gasUsed = 21_000n * BigInt(hashes.length), gasLimit = 30_000_000n): BlockHeader {
@@ -688,6 +688,14 @@ describe("RunTracker: errors and send latency", () => {
     tracker.recordBurst(burst(ACCOUNT_A, { attemptErrors: { timeout: 2, underpriced: 1 } }), "eu");
     tracker.recordBurst(burst(ACCOUNT_B, { attemptErrors: { timeout: 3 } }), "us");
     expect(tracker.errors).toEqual({ timeout: 5, underpriced: 1 });
+  });
+
+  it("adds each burst's retries into retries, per class, apart from errors", () => {
+    const tracker = new RunTracker(T0);
+    tracker.recordBurst(burst(ACCOUNT_A, { retries: { "rate-limited": 2, connection: 1 }, attemptErrors: { "rate-limited": 2, connection: 1 } }), "eu");
+    tracker.recordBurst(burst(ACCOUNT_B, { retries: { "rate-limited": 3 }, attemptErrors: { "rate-limited": 4 } }), "us");
+    expect(tracker.retries).toEqual({ "rate-limited": 5, connection: 1 });
+    expect(tracker.errors).toEqual({ "rate-limited": 6, connection: 1 });
   });
 
   it("a lost burst and a lost poll each count one error of their class", () => {
