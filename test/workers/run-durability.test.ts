@@ -120,3 +120,42 @@ describe("a coordinator restarted mid-run", () => {
     expect(txs.body.total).toBe(m.txSent);
   });
 });
+
+describe("D1 pushing back", () => {
+  it("keeps every row queued while D1 refuses it, and holds the one-run lock until the final write lands", async () => {
+    const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 4, numAccounts: 4, constantRate: 20 } });
+    const runId: string = body.runId;
+    await waitForRun(runId, (m) => m.status === "running" && m.txConfirmed > 0);
+    // A real D1 failure: every transaction-log write fails while the table is away.
+    await env.DB.prepare("ALTER TABLE tx_logs RENAME TO tx_logs_away").run();
+    let restored = false;
+    try {
+      const m = await waitForRun(runId);
+      expect(m.status).toBe("completed");
+      // The run is over, but its rows are not all in D1: the lock is still held.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect((await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 1, constantRate: 1 } })).status).toBe(409);
+      expect((await apiJson(`/v1/history/${runId}`)).body.run.endedAt).toBeNull();
+
+      await env.DB.prepare("ALTER TABLE tx_logs_away RENAME TO tx_logs").run();
+      restored = true;
+      const deadline = Date.now() + 20_000;
+      let row: { endedAt: number | null; txSent: number; status: string } | undefined;
+      while (Date.now() < deadline) {
+        row = (await apiJson(`/v1/history/${runId}`)).body.run;
+        if (row?.endedAt) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(row).toMatchObject({ status: "completed", txSent: m.txSent });
+      const txs = await apiJson(`/v1/history/${runId}/transactions?limit=1`);
+      expect(txs.body.total).toBe(m.txSent);
+      const detail = await apiJson(`/v1/history/${runId}`);
+      expect(detail.body.timeSeries.reduce((s: number, r: { txSent: number }) => s + r.txSent, 0)).toBe(m.txSent);
+      const next = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 1, numAccounts: 2, constantRate: 2 } });
+      expect(next.status).toBe(200);
+      await waitForRun(next.body.runId);
+    } finally {
+      if (!restored) await env.DB.prepare("ALTER TABLE tx_logs_away RENAME TO tx_logs").run();
+    }
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The coordinator's checkpoint in its own SQLite storage: what a restarted coordinator reads back
+ * is what the last checkpoint wrote, changes apply on top of each other, and the D1 queues give
+ * rows back in order until they are dropped.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { RunStore, type Checkpoint, type LiveScalars } from "../../src/run/run-store";
+import { RunTracker, type TxLog, type TxRecord } from "../../src/run/tracker";
+import { newBreaker } from "../../src/run/circuit-breaker";
+import { newRateLimit } from "../../src/run/rate-limit";
+
+const inFreshObject = <T,>(fn: (store: RunStore, storage: DurableObjectStorage) => T | Promise<T>) =>
+  runInDurableObject(env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(crypto.randomUUID())), (_i, state) => fn(new RunStore(state.storage), state.storage));
+
+const record = (n: number, status: TxRecord["status"] = "pending"): TxRecord => ({
+  account: "0xa1",
+  nonce: n,
+  region: "auto",
+  sentAt: 1_000 + n,
+  hashes: [`0x${n.toString(16).padStart(64, "0")}`],
+  status,
+  nudges: 0,
+  lastNudgeAt: 0,
+  sinceBlock: 7,
+  housekeeping: false,
+});
+
+const log = (n: number): TxLog => ({ hash: `0x${n}`, account: "0xa1", nonce: n, region: "auto", sentAt: n, confirmedAt: n + 1, blockNumber: 9, status: "confirmed", error: null });
+
+function scalars(): LiveScalars {
+  const tracker = new RunTracker(1_000, 5);
+  return {
+    budget: { owed: 0.5 },
+    cursor: 3,
+    lastDispatchAt: 2_000,
+    lastBlock: 12,
+    fees: { maxFeePerGas: "2", maxPriorityFeePerGas: "1" },
+    breaker: newBreaker(),
+    rateLimit: newRateLimit(1_000),
+    currentTarget: 40,
+    lastRunRowWriteAt: 1_500,
+    unsettled: null,
+    ledgerNext: {},
+    verifyAttempts: 0,
+    tracker: tracker.snapshot(),
+  };
+}
+
+const checkpoint = (parts: Partial<Checkpoint>): Checkpoint => ({
+  scalars: scalars(),
+  tracker: { put: [], drop: [], watermarks: [] },
+  marks: [],
+  logs: [],
+  seconds: [],
+  ...parts,
+});
+
+describe("RunStore", () => {
+  it("has nothing to restore before the first checkpoint", async () => {
+    expect(await inFreshObject((store) => store.restore())).toBeUndefined();
+  });
+
+  it("restores records, mined nonces and delivery marks as the checkpoints left them", async () => {
+    const restored = await inFreshObject((store) => {
+      store.checkpoint(checkpoint({ tracker: { put: [record(0), record(1), record(2)], drop: [], watermarks: [["0xa1", { contiguous: 0, above: [] }]] }, marks: [[0, { applied: 2, above: [] }]] }));
+      // The next tick: nonce 0 mined (dropped), 1 nudged (put again), account 0 applied up to 3, 5 ahead.
+      const nudged = { ...record(1), nudges: 1 };
+      store.checkpoint(checkpoint({ tracker: { put: [nudged], drop: [record(0).hashes[0]], watermarks: [["0xa1", { contiguous: 1, above: [] }]] }, marks: [[0, { applied: 3, above: [5] }]] }));
+      return store.restore();
+    });
+    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[1, 1], [2, 0]]);
+    expect(restored!.watermarks).toEqual([["0xa1", { contiguous: 1, above: [] }]]);
+    expect(restored!.marks).toEqual([[0, { applied: 3, above: [5] }]]);
+    expect(restored!.scalars).toMatchObject({ cursor: 3, lastBlock: 12, currentTarget: 40 });
+  });
+
+  it("queues logs and seconds for D1 in order until they are dropped, and clears the live state at the end", async () => {
+    const result = await inFreshObject((store) => {
+      store.checkpoint(checkpoint({ logs: [log(1), log(2)], seconds: [{ second: 0, txSent: 1 }] }));
+      store.checkpoint(checkpoint({ logs: [log(3)], seconds: [{ second: 1, txSent: 2 }] }));
+      const first = store.peekLogs(2);
+      const seconds = store.peekSeconds(10);
+      const queuedBefore = store.queued();
+      store.dropLogs(first.through);
+      store.dropSeconds(0);
+      const rest = store.peekLogs(100);
+      const queuedAfter = store.queued();
+      store.clearLive();
+      return { first: first.logs.map((l) => l.nonce), seconds: seconds.map((s) => s.second), queuedBefore, rest: rest.logs.map((l) => l.nonce), queuedAfter, cleared: [store.restore(), store.queued()] };
+    });
+    // A batch is whole checkpoints: at most `maxRows` unless one checkpoint alone is bigger.
+    expect(result.first).toEqual([1, 2]);
+    expect(result.seconds).toEqual([0, 1]);
+    expect(result.queuedBefore).toEqual({ logs: 3, seconds: 2 });
+    expect(result.rest).toEqual([3]);
+    expect(result.queuedAfter).toEqual({ logs: 1, seconds: 1 });
+    expect(result.cleared).toEqual([undefined, { logs: 0, seconds: 0 }]);
+  });
+
+  it("a restored tracker counts on from the snapshot and forgets nothing pending", async () => {
+    const tracker = new RunTracker(1_000, 5);
+    tracker.recordBurst({ address: "0xA1", sent: [{ hash: record(0).hashes[0], nonce: 0, sentAt: 1_000 }, { hash: record(1).hashes[0], nonce: 1, sentAt: 1_000 }], failed: [], submitted: 2, retries: {}, attemptErrors: {}, requests: { sent: 1, rateLimited: 0, maxRetryAfterMs: 0 }, sendLatency: { count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: {} } }, "auto");
+    tracker.recordBlock({ number: 6, timestamp: 6, gasUsed: 21_000n, gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions: [record(0).hashes[0]] }, 2_000);
+    const restored = await inFreshObject((store) => {
+      store.checkpoint(checkpoint({ scalars: { ...scalars(), tracker: tracker.snapshot() }, tracker: tracker.takeChanges() }));
+      return store.restore();
+    });
+    const again = RunTracker.restore(restored!.scalars.tracker, restored!.records, restored!.watermarks);
+    expect({ sent: again.txSent, confirmed: again.txConfirmed, pending: again.txPending }).toEqual({ sent: 2, confirmed: 1, pending: 1 });
+    // The mined nonce is counted: its report again changes nothing; the pending one confirms once.
+    again.recordBurst({ address: "0xa1", sent: [{ hash: record(0).hashes[0], nonce: 0, sentAt: 1_000 }], failed: [], submitted: 1, retries: {}, attemptErrors: {}, requests: { sent: 1, rateLimited: 0, maxRetryAfterMs: 0 }, sendLatency: { count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: {} } }, "auto");
+    again.recordBlock({ number: 7, timestamp: 7, gasUsed: 21_000n, gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions: [record(1).hashes[0]] }, 3_000);
+    expect({ sent: again.txSent, confirmed: again.txConfirmed, pending: again.txPending, blocks: again.blockCount }).toEqual({ sent: 2, confirmed: 2, pending: 0, blocks: 2 });
+    expect(again.minedBelow("0xa1")).toBe(2);
+  });
+});
