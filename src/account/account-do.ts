@@ -14,7 +14,7 @@ import type { FeeQuote, TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
-import { asHousekeeping, emptyBurst, lookUpTransactions, mergeBursts as merge, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
+import { asHousekeeping, emptyBurst, lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
 
 export interface AccountSetup {
@@ -98,8 +98,8 @@ export class AccountDO extends DurableObject<Env> {
     this.housekeep(context);
     return this.deliver(async () => {
       const deps = this.deps(slice.transactionType);
-      const recovered = await this.resolveUnknown(deps);
-      return merge(recovered, await sendBurst(deps, slice.count, slice.fees));
+      await this.resolveUnknown(deps);
+      return sendBurst(deps, slice.count, slice.fees);
     });
   }
 
@@ -110,7 +110,12 @@ export class AccountDO extends DurableObject<Env> {
   async collect(context: CallContext): Promise<Collected> {
     this.housekeep(context);
     if (this.running === 0 && this.ledger.initialized && this.ledger.unknownSlots().length > 0) {
-      await this.deliver(() => this.resolveUnknown(this.deps("eth-transfer")));
+      this.running += 1;
+      try {
+        await this.resolveUnknown(this.deps("eth-transfer"));
+      } finally {
+        this.finished();
+      }
     }
     const deliveries = this.outbox.since(context.ack, COLLECT_LIMIT);
     return { deliveries, again: this.running > 0 || deliveries.length === COLLECT_LIMIT };
@@ -143,16 +148,21 @@ export class AccountDO extends DurableObject<Env> {
   async resync(): Promise<Delivery> {
     return this.deliver(async () => {
       const deps = this.deps("eth-transfer");
-      const recovered = await this.resolveUnknown(deps);
-      const nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
+      await this.resolveUnknown(deps);
+      let nodeNonce: number;
+      try {
+        nodeNonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
+      } catch {
+        // The node does not answer (likely, when the breaker trips): the next trip asks again.
+        return emptyBurst(deps.signer.address);
+      }
       const next = this.ledger.next();
       if (nodeNonce >= next) {
         this.ledger.raiseFloor(nodeNonce);
-        return recovered;
+        return emptyBurst(deps.signer.address);
       }
       const lost = Array.from({ length: next - nodeNonce }, (_, i) => nodeNonce + i);
-      const raws = this.ledger.sentSlots(lost).map((s) => s.raw!);
-      return merge(recovered, await rebroadcastRaw(deps, raws));
+      return rebroadcastRaw(deps, this.ledger.sentSlots(lost).map((s) => s.raw!));
     });
   }
 
@@ -164,12 +174,12 @@ export class AccountDO extends DurableObject<Env> {
   async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean; next: number }>> {
     return this.deliver(async () => {
       const deps = this.deps("eth-transfer");
-      const recovered = await this.resolveUnknown(deps);
+      await this.resolveUnknown(deps);
       const gaps = this.ledger.snapshot().free.length;
       const fills = asHousekeeping(await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
       // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
       const after = this.ledger.snapshot();
-      return { ...merge(recovered, fills), clean: after.free.length === 0 && after.unknown.length === 0, next: after.next };
+      return { ...fills, clean: after.free.length === 0 && after.unknown.length === 0, next: after.next };
     });
   }
 
@@ -183,9 +193,13 @@ export class AccountDO extends DurableObject<Env> {
     try {
       return this.outbox.deliver(await work());
     } finally {
-      this.running -= 1;
-      if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.finished();
     }
+  }
+
+  private finished(): void {
+    this.running -= 1;
+    if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   private whenIdle(): Promise<void> {
@@ -197,20 +211,25 @@ export class AccountDO extends DurableObject<Env> {
     if (this.ledger.initialized) this.ledger.pruneMined(minedBelow);
   }
 
-  private async resolveUnknown(deps: SenderDeps): Promise<BurstResult> {
-    const result = emptyBurst(deps.signer.address);
-    if (!this.ledger.initialized) return result;
+  /**
+   * Asks the node about outcomes left unknown (an answer lost, an instance that died mid-send) and
+   * settles them in the ledger. What it settled is delivered at once, as a result of its own: the
+   * ledger has changed, so the report must not depend on whatever the calling method does next.
+   */
+  private async resolveUnknown(deps: SenderDeps): Promise<void> {
+    if (!this.ledger.initialized) return;
     const unknown = this.ledger.unknownSlots();
-    if (unknown.length === 0) return result;
+    if (unknown.length === 0) return;
     const known = await lookUpTransactions(deps.rpc, unknown.map((u) => u.txHash));
-    if (!known) return result;
+    if (!known) return;
+    const result = emptyBurst(deps.signer.address);
     unknown.forEach((slot, i) => {
       if (!this.ledger.resolve(slot.nonce, slot.txHash, known[i])) return;
       const tx = { hash: slot.txHash, nonce: slot.nonce, sentAt: slot.sentAt ?? Date.now() };
       if (known[i]) result.sent.push(tx);
       else result.failed.push({ ...tx, errorClass: "unknown", message: "the node does not have the transaction" });
     });
-    return result;
+    if (result.sent.length + result.failed.length > 0) this.outbox.deliver(result);
   }
 
   private deps(transactionType: TransactionType): SenderDeps {

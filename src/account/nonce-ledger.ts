@@ -104,9 +104,14 @@ export class NonceLedger {
     this.transition(nonce, ["reserved", "unknown"], "sent", { txHash }, txHash);
   }
 
-  /** A sent transaction was replaced at the node by `txHash` (fee bump, or a closing self-transfer). */
-  replaceSent(nonce: number, txHash: string, raw: string): void {
+  /**
+   * A sent transaction was replaced at the node by `txHash` (fee bump, or a closing self-transfer).
+   * False if the row is gone: the nonce was mined meanwhile and pruned, nothing is left to update.
+   */
+  replaceSent(nonce: number, txHash: string, raw: string): boolean {
+    if (this.sql.exec(`SELECT 1 FROM nonce_slots WHERE nonce = ? AND state = 'sent'`, nonce).toArray().length === 0) return false;
     this.transition(nonce, ["sent"], "sent", { txHash, raw });
+    return true;
   }
 
   /** The nonce was used by another transaction: nothing of ours to re-broadcast. */

@@ -14,7 +14,7 @@ import { fetchPendingNonce } from "../chain/node-queries";
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from "../chain/retry";
 import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
 import { sleep } from "../chain/wait";
-import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
+import { emptySketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import type { FeeQuote, TransactionBuilder } from "../tx/types";
 import type { NonceLedger } from "./nonce-ledger";
 
@@ -111,35 +111,6 @@ export function asHousekeeping<R extends BurstResult>(result: R): R {
     sent: result.sent.map((tx) => ({ ...tx, housekeeping: true })),
     failed: result.failed.map((tx) => ({ ...tx, housekeeping: true })),
   };
-}
-
-/** Two results of one account as one (e.g. recovered transactions plus a new burst). */
-export function mergeBursts(a: BurstResult, b: BurstResult): BurstResult {
-  if (a.sent.length === 0 && a.failed.length === 0 && a.submitted === 0 && a.requests.sent === 0) return b;
-  const sendLatency = structuredClone(a.sendLatency);
-  mergeSketch(sendLatency, b.sendLatency);
-  const replaced = [...(a.replaced ?? []), ...(b.replaced ?? [])];
-  return {
-    address: b.address,
-    sent: [...a.sent, ...b.sent],
-    failed: [...a.failed, ...b.failed],
-    submitted: a.submitted + b.submitted,
-    attemptErrors: addCounts(a.attemptErrors, b.attemptErrors),
-    retries: addCounts(a.retries, b.retries),
-    requests: {
-      sent: a.requests.sent + b.requests.sent,
-      rateLimited: a.requests.rateLimited + b.requests.rateLimited,
-      maxRetryAfterMs: Math.max(a.requests.maxRetryAfterMs, b.requests.maxRetryAfterMs),
-    },
-    sendLatency,
-    replaced,
-  };
-}
-
-function addCounts(a: Partial<Record<SendErrorClass, number>>, b: Partial<Record<SendErrorClass, number>>): Partial<Record<SendErrorClass, number>> {
-  const sum = { ...a };
-  for (const [k, n] of Object.entries(b)) sum[k as SendErrorClass] = (sum[k as SendErrorClass] ?? 0) + (n ?? 0);
-  return sum;
 }
 
 export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {

@@ -44,6 +44,7 @@ const MAX_OWED_TICKS = 2;
 const MAX_BLOCKS_PER_TICK = 100;
 /** Blocks read again after a restart: as many as the tracker remembers for late reports. */
 const RESCAN_BLOCKS = 64;
+const MAX_RESCAN_ATTEMPTS = 5;
 const RUN_ROW_WRITE_INTERVAL_MS = 5_000;
 /** Verification asks the node about every sender; a node that keeps failing it gets this many ticks. */
 const MAX_VERIFY_ATTEMPTS = 20;
@@ -109,7 +110,9 @@ export class RunCoordinator extends DurableObject<Env> {
     const run = this.run;
     if (!run || TERMINAL.includes(run.status)) return { status: run?.status ?? "idle" };
     run.stopRequested = true;
-    this.store.saveRecord(run);
+    // Durable at once, but apart from the record: saving the record here would persist a phase
+    // the tick has reached in memory ahead of the checkpoint that goes with it.
+    this.store.saveStopRequest();
     return { status: "stopping" };
   }
 
@@ -166,7 +169,7 @@ export class RunCoordinator extends DurableObject<Env> {
       this.setAccounts(accounts);
       run.initPhase = "funding_accounts";
     } else if (run.initPhase === "funding_accounts") {
-      await fundSenders(this.env, this.rpc, run, this.accounts());
+      await fundSenders(this.env, this.rpc, run, this.accounts(), () => this.isLive());
       if (!this.isLive()) return;
       run.initPhase = "initializing_nonces";
     } else {
@@ -201,10 +204,24 @@ export class RunCoordinator extends DurableObject<Env> {
       currentTarget: 0,
       lastRunRowWriteAt: now,
       rescanFrom: null,
+      rescanAttempts: 0,
     };
     this.checkpoint(run, this.live, now);
     await this.ctx.storage.setAlarm(now);
-    await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock, numAccounts: run.numAccounts });
+    try {
+      await updateRun(this.db, run.runId, { status: "running", startedAt: now, startBlock, numAccounts: run.numAccounts });
+    } catch (err) {
+      // The run row catches up with the next periodic write; D1 pushing back does not end a run.
+      console.error(`run ${run.runId}: D1 write deferred: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  private tryResume(run: RunRecord): LiveRun | undefined {
+    try {
+      return this.resume(run);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The live state as the last checkpoint left it: after a restart, the run goes on from there. */
@@ -232,6 +249,7 @@ export class RunCoordinator extends DurableObject<Env> {
       currentTarget: scalars.currentTarget,
       lastRunRowWriteAt: scalars.lastRunRowWriteAt,
       rescanFrom: Math.max((run.startBlock ?? 0) + 1, scalars.lastBlock - RESCAN_BLOCKS + 1),
+      rescanAttempts: 0,
     };
   }
 
@@ -240,7 +258,11 @@ export class RunCoordinator extends DurableObject<Env> {
     // Arm the next tick first: a slow tick then runs the next one right after, never skips it.
     await this.ctx.storage.setAlarm(now + this.config.tickMs);
     // After a restart, late reports must find the blocks they were mined in before they are collected.
-    if (live.rescanFrom !== null && !(await this.rescan(live))) return;
+    if (live.rescanFrom !== null) {
+      const rescanned = await this.rescan(live);
+      // Until the rescan gives up, nothing is collected before the blocks are read again.
+      if (!rescanned && live.rescanFrom !== null) return;
+    }
     if (!this.isLive()) return;
     live.fleet.collectOwed();
     await this.followBlocks(live);
@@ -329,6 +351,9 @@ export class RunCoordinator extends DurableObject<Env> {
       return true;
     } catch (err) {
       live.tracker.recordLostPoll(err instanceof RpcError ? err.errorClass : "unknown");
+      // A node that keeps failing it must not hold the run (its end, a stop) for ever: go on
+      // without; a report of a transaction mined in those blocks then stays pending until the end.
+      if (++live.rescanAttempts >= MAX_RESCAN_ATTEMPTS) live.rescanFrom = null;
       return false;
     }
   }
@@ -365,6 +390,8 @@ export class RunCoordinator extends DurableObject<Env> {
       const leftovers = live.tracker.pendingByAccount();
       live.tracker.discardPending();
       Object.assign(run, { stopPhase: "closing", graceDeadline: now + this.config.gracePeriodMs });
+      // Durable before the closes go out: a restart must not find these nonces pending again.
+      this.checkpoint(run, live, now);
       await mapInChunks([...leftovers], ([address, nonces]) => live.fleet.call(live.fleet.slotOf(address), (account) => account.close(nonces, live.fees)));
       return false;
     }
@@ -392,9 +419,10 @@ export class RunCoordinator extends DurableObject<Env> {
     const run = this.run!;
     if (TERMINAL.includes(run.status)) return;
     const now = Date.now();
-    Object.assign(run, { status, stopPhase: null, endedAt: now });
-    const live = this.live;
+    // A restarted instance may not have restored the run yet: its figures are in the checkpoint.
+    const live = this.live ?? (run.status === "initializing" ? undefined : this.tryResume(run));
     this.live = undefined;
+    Object.assign(run, { status, stopPhase: null, endedAt: now });
     if (live) this.checkpoint(run, live, now + 1_000);
     this.store.saveFinal(buildMetrics(run, this.accounts(), live, now));
     this.store.saveRecord(run);

@@ -42,6 +42,7 @@ export async function fundAccounts(
   addresses: string[],
   plan: FundingPlan,
   fees: FeeQuote,
+  stillLive: () => boolean = () => true,
 ): Promise<FundingResult> {
   const balances = await readBalances(rpc, addresses);
   const topUps = addresses.flatMap((address, i) =>
@@ -58,6 +59,7 @@ export async function fundAccounts(
   let nonce = await fetchPendingNonce(rpc, funder.address);
   const hashes: string[] = [];
   for (let i = 0; i < topUps.length; i += BATCH) {
+    if (!stillLive()) throw new FundingError("the run ended while its senders were being funded");
     const signed = await Promise.all(
       topUps.slice(i, i + BATCH).map(({ address, value }) =>
         funder.signTransaction({

@@ -48,13 +48,16 @@ export async function prepareAccounts(env: Env, rpc: JsonRpcClient, run: RunReco
   return slots.map((s, i) => ({ ...s, address: addresses[i], startNonce: 0 }));
 }
 
-/** Step 2: tops up every sender below what the run needs, and waits until the top-ups are mined. */
-export async function fundSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[]): Promise<void> {
+/**
+ * Step 2: tops up every sender below what the run needs, and waits until the top-ups are mined.
+ * `stillLive` is asked between batches: a run reset meanwhile sends no more from the funder.
+ */
+export async function fundSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[], stillLive: () => boolean): Promise<void> {
   const source = funderSource(env, run.chainId)!;
   const fees = await fetchFees(rpc, tipOf(run));
   const quote: FeeQuote = { maxFeePerGas: fees.maxFeePerGas.toString(), maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString() };
   const plan = planFunding(expectedTransactions(run.request) / run.numAccounts, GAS_LIMITS[run.request.transactionType], fees.maxFeePerGas);
-  await fundAccounts(rpc, funderAccount(source), run.chainId, accounts.map((a) => a.address), plan, quote);
+  await fundAccounts(rpc, funderAccount(source), run.chainId, accounts.map((a) => a.address), plan, quote, stillLive);
 }
 
 /** Step 3: every ledger starts from the node's pending nonce; the run starts after the latest block. */

@@ -75,6 +75,7 @@ function regionBreakdown(accounts: AccountSlot[], confirmed: Record<string, numb
 export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
   return {
     status: m.status,
+    startedAt: run.startedAt,
     durationMs: m.elapsedMs,
     targetTps: m.targetTps,
     numAccounts: m.accountsActive,

@@ -69,6 +69,7 @@ export interface LiveRun {
   lastRunRowWriteAt: number;
   /** After a restart: blocks from here to `lastBlock` are read again to match late reports. */
   rescanFrom: number | null;
+  rescanAttempts: number;
 }
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "stopped", "error"];

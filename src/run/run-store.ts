@@ -54,6 +54,7 @@ const RUN_KEY = "run";
 const ACCOUNTS_KEY = "accounts";
 const FINAL_KEY = "final";
 const LIVE_KEY = "live";
+const STOP_KEY = "stop-requested";
 
 export class RunStore {
   private readonly sql: SqlStorage;
@@ -70,7 +71,14 @@ export class RunStore {
   }
 
   loadRecord(): RunRecord | undefined {
-    return this.kv.get<RunRecord>(RUN_KEY);
+    const run = this.kv.get<RunRecord>(RUN_KEY);
+    if (run && this.kv.get<boolean>(STOP_KEY)) run.stopRequested = true;
+    return run;
+  }
+
+  /** `/stop`, durable at once and apart from the record (which goes with the checkpoint). */
+  saveStopRequest(): void {
+    this.kv.put(STOP_KEY, true);
   }
 
   saveRecord(run: RunRecord): void {

@@ -128,6 +128,8 @@ export class RunTracker {
   private readonly pending = new Set<TxRecord>();
   private readonly pendingByNonce = new Map<string, TxRecord>();
   private readonly failed = new Set<TxRecord>();
+  /** The latest failed record per account nonce: an account refused again and again re-signs the same nonces. */
+  private readonly failedByNonce = new Map<string, TxRecord>();
   /** Per account: the nonces counted as mined. */
   private readonly mined = new Map<string, MinedNonces>();
   /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
@@ -197,9 +199,10 @@ export class RunTracker {
       }
       // The nonce is counted as mined already, under this hash or another.
       if (this.isCounted(account, tx.nonce)) continue;
-      // A new hash for a nonce still pending is a replacement whose own answer was lost.
+      // A new hash for a nonce still pending is a replacement whose own answer was lost; a closing
+      // self-transfer is not a replacement of the load it closes (that one was discarded first).
       const sameNonce = this.pendingByNonce.get(nonceKey(account, tx.nonce));
-      if (sameNonce) this.alias(sameNonce, tx.hash);
+      if (sameNonce && sameNonce.housekeeping === (tx.housekeeping === true)) this.alias(sameNonce, tx.hash);
       else this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true }, "pending");
     }
     for (const r of result.replaced ?? []) {
@@ -333,6 +336,11 @@ export class RunTracker {
   private fail(record: TxRecord, hash: string, error: string | null, wasPending = true): void {
     if (wasPending) this.unsetPending(record);
     record.status = "failed";
+    // One failed record per nonce is enough to catch late bytes: the older one stays counted, forgotten.
+    const key = nonceKey(record.account, record.nonce);
+    const older = this.failedByNonce.get(key);
+    if (older && older !== record) this.forget(older);
+    this.failedByNonce.set(key, record);
     this.failed.add(record);
     if (!record.housekeeping) {
       this.txFailed += 1;
@@ -344,10 +352,16 @@ export class RunTracker {
 
   /** Its very bytes reached the node after all: failed → pending. */
   private unfail(record: TxRecord): void {
-    this.failed.delete(record);
+    this.unsetFailed(record);
     if (!record.housekeeping) this.txFailed -= 1;
     this.setPending(record);
     this.touch(record);
+  }
+
+  private unsetFailed(record: TxRecord): void {
+    this.failed.delete(record);
+    const key = nonceKey(record.account, record.nonce);
+    if (this.failedByNonce.get(key) === record) this.failedByNonce.delete(key);
   }
 
   private unsetPending(record: TxRecord): void {
@@ -416,7 +430,7 @@ export class RunTracker {
   /** Drops a record from memory (and, at the next checkpoint, from storage). */
   private forget(tx: TxRecord): void {
     for (const h of tx.hashes) if (this.byHash.get(h) === tx) this.byHash.delete(h);
-    this.failed.delete(tx);
+    this.unsetFailed(tx);
     this.unsetPending(tx);
     this.dirty.set(tx.hashes[0], null);
   }
@@ -554,7 +568,10 @@ export class RunTracker {
     for (const record of records) {
       for (const h of record.hashes) t.byHash.set(h, record);
       if (record.status === "pending") t.setPending(record);
-      if (record.status === "failed") t.failed.add(record);
+      if (record.status === "failed") {
+        t.failed.add(record);
+        t.failedByNonce.set(nonceKey(record.account, record.nonce), record);
+      }
     }
     return t;
   }

@@ -90,6 +90,18 @@ describe("the tracker forgets what is mined", () => {
   });
 });
 
+describe("an account refused again and again", () => {
+  it("keeps one failed record per nonce, however often the same nonces are re-signed and refused", () => {
+    const tracker = new RunTracker(0, 0);
+    let n = 1;
+    for (let round = 0; round < 1_000; round++) {
+      // Rolled back and reused: the same ten nonces, new fees, new hashes, refused again.
+      tracker.recordBurst(sentBurst("0xa1", [], Array.from({ length: 10 }, (_, nonce) => ({ n: n++, nonce }))), "auto");
+    }
+    expect({ live: tracker.liveRecords, sent: tracker.txSent, failed: tracker.txFailed }).toEqual({ live: 10, sent: 10_000, failed: 10_000 });
+  });
+});
+
 describe("the transaction log above a rate", () => {
   const logs: TxLog[] = Array.from({ length: 4_000 }, (_, i) => ({
     hash: hash(i * 7919 + 13),

@@ -855,3 +855,28 @@ describe("RunTracker: one record per nonce in flight", () => {
     expect(tracker.txPending).toBe(2);
   });
 });
+
+describe("RunTracker: housekeeping", () => {
+  const housekeeping = (n: number, nonce: number): SentTx => ({ ...sent(n, nonce), housekeeping: true });
+
+  it("counts gap fills and closing self-transfers apart from load, sent and mined", () => {
+    const tracker = new RunTracker(T0);
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), housekeeping(2, 1)] }), "eu");
+    expect({ ...counters(tracker), housekeeping: tracker.housekeeping }).toMatchObject({ sent: 1, pending: 1, housekeeping: { sent: 1, confirmed: 0 } });
+    expect(tracker.awaitingInclusion).toBe(2);
+    tracker.recordBlock(block(1, [hash(1), hash(2)]), T0 + 1_000);
+    expect({ ...counters(tracker), housekeeping: tracker.housekeeping }).toMatchObject({ sent: 1, confirmed: 1, pending: 0, housekeeping: { sent: 1, confirmed: 1 } });
+    expect(tracker.confirmLatency.count).toBe(1);
+    // Housekeeping has no row in the run's transaction log.
+    expect(tracker.takeLogs().map((l) => l.hash)).toEqual([hash(1)]);
+  });
+
+  it("a closing self-transfer at a nonce whose load is still pending is not taken for its replacement", () => {
+    const tracker = new RunTracker(T0);
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0)] }), "eu");
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [housekeeping(2, 0)] }), "eu");
+    tracker.recordBlock(block(1, [hash(2)]), T0 + 1_000);
+    expect(tracker.txConfirmed).toBe(0);
+    expect(tracker.housekeeping).toEqual({ sent: 1, confirmed: 1 });
+  });
+});
