@@ -97,7 +97,7 @@ function soakTable(s: SoakResults): string[] {
     `| load | ${fmt(s.targetTps)} tps for ${s.durationSec} s over ${s.accounts} account objects |`,
     `| outcome | ${s.status}, ${s.verified ? "verified on chain" : "NOT verified"}: ${fmt(s.txSent)} sent, ${fmt(s.txConfirmed)} confirmed, average ${fmt(s.averageTps)} tps |`,
     `| confirm latency | p50 ${s.confirmLatencyP50Ms} ms · p99 ${s.confirmLatencyP99Ms} ms |`,
-    `| workerd resident memory | ${m.warmMb} MiB after warm-up (second fifth), ${m.endMb} MiB in the last fifth (${m.growthMb >= 0 ? "+" : ""}${m.growthMb} MiB), peak ${m.peakMb} MiB: **${m.flat ? "flat" : "growing"}** |`,
+    `| worker runtime resident memory | ${m.warmMb} MiB after warm-up (second fifth), ${m.endMb} MiB in the last fifth (${m.growthMb >= 0 ? "+" : ""}${m.growthMb} MiB), peak ${m.peakMb} MiB: **${m.flat ? "flat" : "growing"}** |`,
   ];
 }
 

@@ -1,12 +1,21 @@
-/** Resident memory of a process tree on Linux, read from /proc: what `wrangler dev`'s workerd holds. */
+/**
+ * Resident memory of processes on Linux, read from /proc.
+ *
+ * `wrangler dev` runs two workerd processes in its process group: the runtime that runs the worker
+ * and every Durable Object (started with `--inspector-addr`), and wrangler's own proxy on the public
+ * port, which relays the inspector's events and grows with them. Only the first is the product's.
+ */
 import { readdirSync, readFileSync } from "node:fs";
 
-/**
- * Σ VmRSS, in MiB, of the processes named `name` whose process group is `pgid` (a child started
- * detached leads its own group, so this is one `wrangler dev` and the runtime it started).
- */
-export function groupRssMb(pgid: number, name = "workerd"): number {
-  let kb = 0;
+export interface ProcessMemory {
+  pid: number;
+  rssMb: number;
+  args: string;
+}
+
+/** Every process of process group `pgid` whose command name contains `name`, with its resident memory in MiB. */
+export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] {
+  const out: ProcessMemory[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -16,10 +25,19 @@ export function groupRssMb(pgid: number, name = "workerd"): number {
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid || !comm.includes(name)) continue;
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
-      kb += rss ? Number(rss[1]) : 0;
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
+      out.push({ pid: Number(entry), rssMb: Math.round(Number(rss?.[1] ?? 0) / 1024), args });
     } catch {
       // The process ended while we looked.
     }
   }
-  return Math.round(kb / 1024);
+  return out;
+}
+
+/** The resident memory of `wrangler dev`'s worker runtime, and of all its workerd processes together. */
+export function wranglerDevMemory(pgid: number): { workerMb: number; totalMb: number } {
+  const processes = groupProcesses(pgid);
+  const worker = processes.filter((p) => p.args.includes("--inspector-addr"));
+  const sum = (ps: ProcessMemory[]) => ps.reduce((s, p) => s + p.rssMb, 0);
+  return { workerMb: sum(worker), totalMb: sum(processes) };
 }
