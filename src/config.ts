@@ -31,6 +31,8 @@ export interface Env {
   REBROADCASTS_BEFORE_REPLACE?: string;
   /** Confirmed transactions logged to D1 per second at most; above it, one in N is (default 1000). */
   TX_LOG_MAX_TPS?: string;
+  /** How long the stop sequence may wait for a backlog that is still being mined (default 300 s). */
+  STOP_DRAIN_MAX_MS?: string;
   /** Bytes of one JSON-RPC response body above which the answer is refused (default 32 MiB). */
   RPC_MAX_RESPONSE_BYTES?: string;
 }
@@ -53,6 +55,8 @@ export interface RuntimeConfig {
   blockTimeMs: number;
   tickMs: number;
   gracePeriodMs: number;
+  /** A backlog the chain is still working off is waited for past the grace period, up to this long after sending ends. */
+  stopDrainMaxMs: number;
   /** How long, in blocks and in time, a sent transaction may stay unmined before it is nudged again. */
   stuckAfterBlocks: number;
   stuckAfterMs: number;
@@ -83,6 +87,7 @@ export function readConfig(env: Env): RuntimeConfig {
     blockTimeMs,
     tickMs: positiveInt(env.TICK_MS, 200, 100, 250),
     gracePeriodMs: positiveInt(env.GRACE_PERIOD_MS, Math.max(3_000, blockTimeMs * 3), 0, 600_000),
+    stopDrainMaxMs: positiveInt(env.STOP_DRAIN_MAX_MS, 300_000, 0, 3_600_000),
     stuckAfterBlocks: positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000),
     stuckAfterMs: Math.max(1_000, positiveInt(env.STUCK_AFTER_BLOCKS, 5, 1, 10_000) * blockTimeMs),
     rebroadcastsBeforeReplace: positiveInt(env.REBROADCASTS_BEFORE_REPLACE, 2, 0, 100),

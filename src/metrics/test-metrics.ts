@@ -40,6 +40,8 @@ export interface TestMetrics {
   housekeeping: { sent: number; confirmed: number };
   /** Times the coordinator resumed this run from its checkpoint after a restart. */
   coordinatorRestarts: number;
+  /** From the end of sending to the verification: the backlog waited out, closes and grace (null before). */
+  stopSequenceMs: number | null;
   /** One confirmed transaction in this many is kept in the transaction log (1 = all). */
   txLogEvery: number;
   accountsActive: number;
@@ -84,6 +86,7 @@ export function idleMetrics(): TestMetrics {
     stuck: { rebroadcast: 0, replaced: 0 },
     housekeeping: { sent: 0, confirmed: 0 },
     coordinatorRestarts: 0,
+    stopSequenceMs: null,
     txLogEvery: 1,
     accountsActive: 0,
     regions: {},

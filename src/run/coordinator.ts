@@ -98,6 +98,7 @@ export class RunCoordinator extends DurableObject<Env> {
       verification: null,
       error: null,
       txLogEvery: logEvery(peakRate(request), this.config.txLogMaxTps),
+      stopSequenceMs: null,
       restarts: 0,
       released: false,
     };
@@ -228,26 +229,16 @@ export class RunCoordinator extends DurableObject<Env> {
   private resume(run: RunRecord): LiveRun {
     const restored = this.store.restore();
     if (!restored) throw new Error("the coordinator restarted and found no checkpoint of the run");
-    const { scalars } = restored;
-    const tracker = RunTracker.restore(scalars.tracker, restored.records, restored.watermarks, this.startNonces());
+    const { tracker: snapshot, unsettled, ...scalars } = restored.scalars;
+    const tracker = RunTracker.restore(snapshot, restored.records, restored.watermarks, this.startNonces());
     run.restarts += 1;
     this.store.saveRecord(run);
     console.log(`run ${run.runId}: resumed from its checkpoint (restart ${run.restarts})`);
     return {
+      ...scalars,
       tracker,
-      budget: scalars.budget,
-      cursor: scalars.cursor,
-      lastDispatchAt: scalars.lastDispatchAt,
-      lastBlock: scalars.lastBlock,
-      fees: scalars.fees,
-      breaker: scalars.breaker,
-      rateLimit: scalars.rateLimit,
       fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, scalars.rateLimit, restored.marks),
-      unsettled: scalars.unsettled === null ? null : new Set(scalars.unsettled),
-      ledgerNext: scalars.ledgerNext,
-      verifyAttempts: scalars.verifyAttempts,
-      currentTarget: scalars.currentTarget,
-      lastRunRowWriteAt: scalars.lastRunRowWriteAt,
+      unsettled: unsettled === null ? null : new Set(unsettled),
       rescanFrom: Math.max((run.startBlock ?? 0) + 1, scalars.lastBlock - RESCAN_BLOCKS + 1),
       rescanAttempts: 0,
     };
@@ -383,7 +374,7 @@ export class RunCoordinator extends DurableObject<Env> {
       Object.assign(run, { stopPhase: "grace", endBlock: live.lastBlock, graceDeadline: now + this.config.gracePeriodMs });
       return false;
     }
-    if (live.tracker.awaitingInclusion > 0 && now < (run.graceDeadline ?? now)) return false;
+    if (live.tracker.awaitingInclusion > 0 && (now < (run.graceDeadline ?? now) || this.stillDraining(run, live, now))) return false;
     if (run.stopPhase === "grace" && live.tracker.awaitingInclusion > 0) {
       if (live.fleet.busy) return false; // a nudge under way touches the same nonces
       // What the grace period did not see mined is discarded, and its nonce closed.
@@ -396,6 +387,7 @@ export class RunCoordinator extends DurableObject<Env> {
       return false;
     }
     live.tracker.discardPending();
+    run.stopSequenceMs = now - (run.sendingEndedAt ?? now);
     try {
       run.verification = await verifyRun(this.rpc, {
         fromBlock: (run.startBlock ?? 0) + 1,
@@ -409,6 +401,15 @@ export class RunCoordinator extends DurableObject<Env> {
       run.verification = unverifiable(run, live, err);
     }
     return true;
+  }
+
+  /**
+   * A congested chain still working the backlog off: something of the run was mined within the
+   * last grace period. Waited for past the grace deadline, but not past `stopDrainMaxMs` after
+   * sending ended; then what is left is closed (and a stuck backlog is closed right away).
+   */
+  private stillDraining(run: RunRecord, live: LiveRun, now: number): boolean {
+    return now - live.tracker.lastMinedAt < this.config.gracePeriodMs && now < (run.sendingEndedAt ?? now) + this.config.stopDrainMaxMs;
   }
 
   /**
@@ -455,25 +456,13 @@ export class RunCoordinator extends DurableObject<Env> {
   private checkpoint(run: RunRecord, live: LiveRun, now: number): void {
     const tracker = live.tracker;
     const seconds = timeSeriesRows(run, live, tracker.closeSeconds(now), now);
+    // Everything of the live run but what is rebuilt on restore (the fleet, the rescan) or stored apart.
+    const { fleet, unsettled, rescanFrom: _rescanFrom, rescanAttempts: _rescanAttempts, tracker: _tracker, ...scalars } = live;
     this.store.saveRecord(run);
     this.store.checkpoint({
-      scalars: {
-        budget: live.budget,
-        cursor: live.cursor,
-        lastDispatchAt: live.lastDispatchAt,
-        lastBlock: live.lastBlock,
-        fees: live.fees,
-        breaker: live.breaker,
-        rateLimit: live.rateLimit,
-        currentTarget: live.currentTarget,
-        lastRunRowWriteAt: live.lastRunRowWriteAt,
-        unsettled: live.unsettled === null ? null : [...live.unsettled],
-        ledgerNext: live.ledgerNext,
-        verifyAttempts: live.verifyAttempts,
-        tracker: tracker.snapshot(),
-      },
+      scalars: { ...scalars, unsettled: unsettled === null ? null : [...unsettled], tracker: tracker.snapshot() },
       tracker: tracker.takeChanges(),
-      marks: live.fleet.takeChanges(),
+      marks: fleet.takeChanges(),
       logs: sampleLogs(tracker.takeLogs(), run.txLogEvery),
       seconds,
     });

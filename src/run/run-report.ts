@@ -28,6 +28,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     accountsActive: accounts.length,
     regions: regionBreakdown(accounts, {}),
     coordinatorRestarts: run.restarts,
+    stopSequenceMs: run.stopSequenceMs,
     txLogEvery: run.txLogEvery,
   };
   if (!live || run.startedAt === null) return base;

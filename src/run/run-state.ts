@@ -42,6 +42,8 @@ export interface RunRecord {
   error: string | null;
   /** Confirmed transactions logged to D1: one in `txLogEvery` (failures and discards always). */
   txLogEvery: number;
+  /** From the end of sending to the verification: how long the backlog, closes and grace took. */
+  stopSequenceMs: number | null;
   /** Times the coordinator resumed the run from its checkpoint after a restart. */
   restarts: number;
   /** The run is over and its final row and the one-run lock release reached D1. */

@@ -8,31 +8,19 @@
  * what lets a restarted coordinator continue without losing or double-counting anything.
  */
 import type { TestMetrics } from "../metrics/test-metrics";
-import type { FeeQuote } from "../tx/types";
 import type { DeliveryMark } from "./account-fleet";
-import type { BreakerState } from "./circuit-breaker";
 import type { MinedNoncesData } from "./mined-nonces";
-import type { RateLimitState } from "./rate-limit";
-import type { Budget } from "./dispatch";
-import type { AccountSlot, RunRecord } from "./run-state";
+import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
 import type { TrackerChanges, TrackerSnapshot, TxLog, TxRecord } from "./tracker";
 
-/** The live run's scalars: everything but the tracker's records and the fleet's marks. */
-export interface LiveScalars {
-  budget: Budget;
-  cursor: number;
-  lastDispatchAt: number;
-  lastBlock: number;
-  fees: FeeQuote;
-  breaker: BreakerState;
-  rateLimit: RateLimitState;
-  currentTarget: number;
-  lastRunRowWriteAt: number;
+/**
+ * The live run as plain JSON: its scalars, the tracker's snapshot (its records and mined nonces
+ * are stored apart), and neither the fleet nor the rescan, which a restore rebuilds.
+ */
+export type LiveScalars = Omit<LiveRun, "tracker" | "fleet" | "unsettled" | "rescanFrom" | "rescanAttempts"> & {
   unsettled: number[] | null;
-  ledgerNext: Record<number, number>;
-  verifyAttempts: number;
   tracker: TrackerSnapshot;
-}
+};
 
 export interface Checkpoint {
   scalars: LiveScalars;

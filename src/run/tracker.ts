@@ -77,6 +77,7 @@ export interface TrackerSnapshot {
   totalGasUsed: string;
   totalGasLimit: string;
   peakTps: number;
+  lastMinedAt: number;
   rebroadcasts: number;
   replacements: number;
   second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string };
@@ -120,6 +121,8 @@ export class RunTracker {
   /** Stuck-transaction handling: unchanged re-broadcasts asked for, fee-bumped replacements accepted. */
   rebroadcasts = 0;
   replacements = 0;
+  /** When a transaction of the run, load or housekeeping, was last seen mined: is a backlog still draining? */
+  lastMinedAt = 0;
 
   /** The highest block seen. */
   private head = 0;
@@ -279,7 +282,8 @@ export class RunTracker {
     for (const hash of block.transactions) {
       const tx = this.byHash.get(hash);
       if (tx && tx.status !== "confirmed") {
-        if (this.confirm(tx, hash, block.number, seenAt)) matched += 1;
+        // The rolling rate is load's: housekeeping is mined, but not counted in it.
+        if (this.confirm(tx, hash, block.number, seenAt) && !tx.housekeeping) matched += 1;
       } else if (!tx) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
     }
     this.forgetOldUnmatched(block.number);
@@ -404,6 +408,7 @@ export class RunTracker {
    */
   private confirm(tx: TxRecord, hash: string, blockNumber: number, seenAt: number): boolean {
     if (tx.status === "confirmed") return false;
+    this.lastMinedAt = Math.max(this.lastMinedAt, seenAt);
     if (!tx.housekeeping && tx.status === "failed") this.txFailed -= 1;
     if (!tx.housekeeping && tx.status === "discarded") this.txDiscarded -= 1;
     this.unsetPending(tx);
@@ -535,6 +540,7 @@ export class RunTracker {
       totalGasUsed: this.totalGasUsed.toString(),
       totalGasLimit: this.totalGasLimit.toString(),
       peakTps: this.peakTps,
+      lastMinedAt: this.lastMinedAt,
       rebroadcasts: this.rebroadcasts,
       replacements: this.replacements,
       second: { ...s, gasUsed: s.gasUsed.toString(), gasLimit: s.gasLimit.toString() },
@@ -553,6 +559,7 @@ export class RunTracker {
       totalGasUsed: BigInt(snapshot.totalGasUsed),
       totalGasLimit: BigInt(snapshot.totalGasLimit),
       peakTps: snapshot.peakTps,
+      lastMinedAt: snapshot.lastMinedAt ?? 0,
       rebroadcasts: snapshot.rebroadcasts,
       replacements: snapshot.replacements,
     });

@@ -134,4 +134,24 @@ describe("account object sending to anvil", () => {
     expect(BigInt(mined.maxFeePerGas)).toBeGreaterThanOrEqual((BigInt(GOOD_FEES.maxFeePerGas) * 1125n) / 1000n);
     expect(BigInt(mined.maxPriorityFeePerGas)).toBeGreaterThanOrEqual((BigInt(GOOD_FEES.maxPriorityFeePerGas) * 1125n) / 1000n);
   });
+
+  it("a new run's sync waits for a send still under way: the old submission settles in the old ledger, never the new one", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    // The node answers this burst 2 s late: a reset run's last submission, still in flight.
+    await setFaults({ delay: 1, delayMs: 2_000 });
+    const inFlight = stub.burst({ count: 3, transactionType: "eth-transfer", fees: GOOD_FEES });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const synced = await stub.syncNonce();
+    await setFaults({});
+    expect(Date.now() - started).toBeGreaterThan(1_000); // it waited for the submission to end
+    const old = await inFlight;
+    expect(old.sent.map((t) => t.nonce)).toEqual([0, 1, 2]);
+    // The next run starts after them, with nothing of the old run in its ledger or its outbox.
+    expect(synced.nonce).toBe(3);
+    expect(await stub.ledgerSnapshot()).toMatchObject({ next: 3, reserved: [], unknown: [], free: [], rows: 0 });
+    expect((await stub.collect({ ack: 0, minedBelow: 0 })).deliveries).toEqual([]);
+    expect(await waitForMined(address, 3)).toBe(3);
+  });
 });

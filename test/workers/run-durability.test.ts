@@ -159,3 +159,31 @@ describe("D1 pushing back", () => {
     }
   });
 });
+
+describe("a backlog at the end of a run", () => {
+  it("waits while a congested chain works the backlog off, within a bound, and leaves the pool empty", async () => {
+    // 2.1 M gas a block holds 100 transfers: at 160 tps the node falls behind by 60 a second, and
+    // the ~480 left when sending ends need about 5 blocks: more than the 3 s grace period.
+    await chainRpc("evm_setBlockGasLimit", ["0x200b20"]);
+    try {
+      const fromBlock = await blockNumber();
+      const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 8, numAccounts: 10, constantRate: 160 } });
+      const m = await waitForRun(body.runId, undefined, 120_000);
+      expect(m.status).toBe("completed");
+      expect(m.verification).toMatchObject({ verified: true, poolLeftovers: 0, problems: [] });
+      expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
+      // The backlog outlived the 3 s grace period and was waited out while it drained, not given up
+      // on and closed: everything sent was mined as load. The stop sequence says how long it took.
+      expect(m.txDiscarded).toBe(0);
+      expect(m.txConfirmed).toBe(m.txSent);
+      expect(m.stopSequenceMs).toBeGreaterThan(3_000);
+      const audit = await auditChain(fromBlock);
+      expect(audit.poolPending + audit.poolQueued).toBe(0);
+      expect(audit.gaps).toEqual([]);
+      expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+      expect(await ledgerMismatches(audit, m)).toEqual([]);
+    } finally {
+      await chainRpc("evm_setBlockGasLimit", ["0x1c9c380"]);
+    }
+  });
+});
