@@ -79,6 +79,8 @@ interface SoakResults {
   targetTps: number;
   durationSec: number;
   accounts: number;
+  txLogMaxTps?: number;
+  txLogEvery?: number;
   status: string;
   verified: boolean;
   txSent: number;
@@ -94,7 +96,7 @@ function soakTable(s: SoakResults): string[] {
   return [
     "| figure | value |",
     "|---|---|",
-    `| load | ${fmt(s.targetTps)} tps for ${s.durationSec} s over ${s.accounts} account objects |`,
+    `| load | ${fmt(s.targetTps)} tps for ${s.durationSec} s over ${s.accounts} account objects${s.txLogEvery ? `; one confirmed transaction in ${s.txLogEvery} logged to D1 (TX_LOG_MAX_TPS ${fmt(s.txLogMaxTps ?? 0)})` : ""} |`,
     `| outcome | ${s.status}, ${s.verified ? "verified on chain" : "NOT verified"}: ${fmt(s.txSent)} sent, ${fmt(s.txConfirmed)} confirmed, average ${fmt(s.averageTps)} tps |`,
     `| confirm latency | p50 ${s.confirmLatencyP50Ms} ms · p99 ${s.confirmLatencyP99Ms} ms |`,
     `| worker runtime resident memory | ${m.warmMb} MiB after warm-up (second fifth), ${m.endMb} MiB in the last fifth (${m.growthMb >= 0 ? "+" : ""}${m.growthMb} MiB), peak ${m.peakMb} MiB: **${m.flat ? "flat" : "growing"}** |`,

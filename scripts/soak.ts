@@ -66,6 +66,8 @@ try {
     targetTps: rate,
     durationSec,
     accounts: final.accountsActive,
+    txLogMaxTps: Number(values["tx-log-max-tps"]),
+    txLogEvery: final.txLogEvery,
     status: final.status,
     verified: runVerified(final),
     txSent: final.txSent,
