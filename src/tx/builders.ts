@@ -1,8 +1,10 @@
+import { CALLDATA_HEAVY_MAX_GAS, calldataHeavy } from "./calldata-heavy";
 import { ethTransfer } from "./eth-transfer";
 import type { TransactionBuilder, TransactionType } from "./types";
 
 const BUILDERS: Partial<Record<TransactionType, TransactionBuilder>> = {
   "eth-transfer": ethTransfer,
+  "calldata-heavy": calldataHeavy,
 };
 
 export function builderFor(type: TransactionType): TransactionBuilder {
@@ -20,4 +22,5 @@ export const GAS_LIMITS: Record<TransactionType, bigint> = {
   "heavy-compute": 500_000n,
   "uniswap-swap": 250_000n,
   "erc721-transfer": 100_000n,
+  "calldata-heavy": CALLDATA_HEAVY_MAX_GAS,
 };

@@ -9,11 +9,12 @@ export const TRANSACTION_TYPES = [
   "heavy-compute",
   "uniswap-swap",
   "erc721-transfer",
+  "calldata-heavy",
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 /** The types this build can send; the others are refused at the API with a clear 400. */
-export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = ["eth-transfer"];
+export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = ["eth-transfer", "calldata-heavy"];
 
 /** Fees travel between objects as decimal strings: JSON-safe and exact. */
 export interface FeeQuote {
