@@ -129,6 +129,8 @@ export class RunTracker {
   /** Every live record under each of its hashes: pending, failed (nonce not yet reused), discarded. */
   private readonly byHash = new Map<string, TxRecord>();
   private readonly pending = new Set<TxRecord>();
+  /** How many of `pending` are housekeeping: `txPending` counts load only. */
+  private pendingHousekeeping = 0;
   private readonly pendingByNonce = new Map<string, TxRecord>();
   private readonly failed = new Set<TxRecord>();
   /** The latest failed record per account nonce: an account refused again and again re-signs the same nonces. */
@@ -163,8 +165,6 @@ export class RunTracker {
   get awaitingInclusion(): number {
     return this.pending.size;
   }
-
-  private pendingHousekeeping = 0;
 
   /** Every nonce of `account` below this is mined. */
   minedBelow(account: string): number {
@@ -500,11 +500,6 @@ export class RunTracker {
     const logs = this.logs;
     this.logs = [];
     return logs;
-  }
-
-  /** Records whose write failed go back to the front of the queue. */
-  requeueLogs(logs: TxLog[]): void {
-    this.logs = logs.concat(this.logs);
   }
 
   /** Records and watermarks changed since the last call, for the coordinator's checkpoint. */

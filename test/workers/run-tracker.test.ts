@@ -758,16 +758,6 @@ describe("RunTracker: per-second series and the log queue", () => {
     expect(tracker.takeLogs()).toEqual([]);
   });
 
-  it("requeueLogs puts records whose write failed back in front of newer ones", () => {
-    const tracker = new RunTracker(T0);
-    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), sent(2, 1)] }), "eu");
-    tracker.recordBlock(block(5, [hash(1)]), T0 + 1_000);
-    const unwritten = tracker.takeLogs();
-    tracker.recordBlock(block(6, [hash(2)]), T0 + 2_000);
-    tracker.requeueLogs(unwritten);
-    expect(tracker.takeLogs().map((l) => l.hash)).toEqual([hash(1), hash(2)]);
-    expect(tracker.takeLogs()).toEqual([]);
-  });
 });
 
 describe("RunTracker: TPS", () => {
