@@ -14,4 +14,8 @@ contract Delegate {
         }
         emit Pinged(msg.sender);
     }
+
+    /// A delegated EOA must still take plain ETH (funding top-ups) and empty-calldata calls (a type-4
+    /// transaction to itself): without this they would revert.
+    receive() external payable {}
 }
