@@ -15,6 +15,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The funder could not do what a run's preparation needed (pay, deploy, mint): the run cannot start. */
+export class FunderError extends Error {
+  name = "FunderError";
+}
+
 export type SendErrorClass =
   | "nonce-too-low"
   | "nonce-too-high"
@@ -29,6 +34,8 @@ export type SendErrorClass =
   | "connection"
   /** An answer came but cannot be used (a redirect, a body over the size limit, not JSON-RPC): not processed as far as we know. */
   | "bad-response"
+  /** Mined, but its execution reverted: the nonce is used, the load is not done. */
+  | "reverted"
   | "unknown";
 
 /** A JSON-RPC error object returned by a node, or a transport failure, with its class. */

@@ -8,14 +8,15 @@ import type { LocalAccount } from "viem/accounts";
 import { funderSource, readConfig, type Env } from "../config";
 import { fetchPendingNonce } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
-import { builderFor } from "../tx/builders";
 import { selfTransfer } from "../tx/eth-transfer";
-import type { FeeQuote, TransactionType } from "../tx/types";
+import { unlabelled, type FeeQuote, type TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
 import { asHousekeeping, emptyBurst, lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
+import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
+import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
 
 export interface AccountSetup {
   index: number;
@@ -24,10 +25,12 @@ export interface AccountSetup {
 }
 
 export interface BurstSlice {
-  count: number;
-  transactionType: TransactionType;
+  /** Types and how many of each, in the order they are built. */
+  mix: Array<[TransactionType, number]>;
   fees: FeeQuote;
 }
+
+export const sliceCount = (slice: Pick<BurstSlice, "mix">): number => slice.mix.reduce((sum, [, n]) => sum + n, 0);
 
 /** What the coordinator tells every call: what it has stored, and what the chain has mined. */
 export interface CallContext {
@@ -44,6 +47,8 @@ export interface Collected {
 }
 
 const SETUP_KEY = "setup";
+const WORKLOAD_KEY = "workload";
+const COUNTERS_KEY = "counters";
 /** A caller that stores nothing and knows of nothing mined (tests, one-off calls). */
 const NO_CONTEXT: CallContext = { ack: 0, minedBelow: 0 };
 /** Results per `collect` answer: bounded, so an answer stays small whatever was missed. */
@@ -54,6 +59,8 @@ export class AccountDO extends DurableObject<Env> {
   private readonly outbox: ResultOutbox;
   private signer: LocalAccount | undefined;
   private rpc: JsonRpcClient | undefined;
+  private workload: AccountWorkload | undefined;
+  private counters: BuildCounters | undefined;
   /** Calls of this instance still under way, and who waits for there to be none. */
   private running = 0;
   private idleWaiters: Array<() => void> = [];
@@ -69,9 +76,27 @@ export class AccountDO extends DurableObject<Env> {
   /** Binds the object to a sender index and endpoint; returns the sender's address. */
   async prepare(setup: AccountSetup): Promise<{ address: string }> {
     this.ctx.storage.kv.put(SETUP_KEY, setup);
+    // A new run starts plain: its preparation sets what its types need.
+    this.ctx.storage.kv.put(WORKLOAD_KEY, EMPTY_WORKLOAD);
+    this.workload = undefined;
     this.signer = undefined;
     this.rpc = undefined;
-    return { address: this.deps("eth-transfer").signer.address };
+    return { address: this.deps().signer.address };
+  }
+
+  /**
+   * Readies the account for the run's transaction types: reads the NFTs it holds, raises a type's
+   * gas limit where the node's estimate says more, and stores it all with fresh build counters.
+   */
+  async prepareWorkload(request: WorkloadRequest): Promise<PreparedWorkload> {
+    const deps = this.deps();
+    const prepared = await prepareWorkload(deps.rpc, deps.signer.address, request);
+    // The estimates awaited: a burst of this run cannot have started (preparation comes first).
+    this.workload = prepared.workload;
+    this.counters = {};
+    this.ctx.storage.kv.put(WORKLOAD_KEY, this.workload);
+    this.ctx.storage.kv.put(COUNTERS_KEY, this.counters);
+    return prepared;
   }
 
   /**
@@ -82,7 +107,7 @@ export class AccountDO extends DurableObject<Env> {
    */
   async syncNonce(): Promise<{ address: string; nonce: number }> {
     await this.whenIdle();
-    const deps = this.deps("eth-transfer");
+    const deps = this.deps();
     await this.resolveUnknown(deps);
     const nonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
     this.ledger.reset(nonce);
@@ -97,9 +122,15 @@ export class AccountDO extends DurableObject<Env> {
   async burst(slice: BurstSlice, context: CallContext = NO_CONTEXT): Promise<Delivery> {
     this.housekeep(context);
     return this.deliver(async () => {
-      const deps = this.deps(slice.transactionType);
+      const deps = this.deps();
       await this.resolveUnknown(deps);
-      return sendBurst(deps, slice.count, slice.fees);
+      const tips = emptyTipCounts();
+      const counters = this.buildCounters();
+      // Every transaction is built before sendBurst's first await: the counters are final here.
+      const sending = sendBurst({ ...deps, build: workloadBuilder(this.loadWorkload(), counters, slice.mix, tips) }, sliceCount(slice), slice.fees);
+      this.ctx.storage.kv.put(COUNTERS_KEY, counters);
+      const result = await sending;
+      return this.loadWorkload().tipPolicy ? { ...result, tips } : result;
     });
   }
 
@@ -112,7 +143,7 @@ export class AccountDO extends DurableObject<Env> {
     if (this.running === 0 && this.ledger.initialized && this.ledger.unknownSlots().length > 0) {
       this.running += 1;
       try {
-        await this.resolveUnknown(this.deps("eth-transfer"));
+        await this.resolveUnknown(this.deps());
       } finally {
         this.finished();
       }
@@ -123,12 +154,12 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Sends these nonces' transactions again, byte for byte: the node lost them or sits on them. */
   async rebroadcast(nonces: number[]): Promise<Delivery> {
-    return this.deliver(() => rebroadcastRaw(this.deps("eth-transfer"), this.ledger.sentSlots(nonces).map((s) => s.raw!)));
+    return this.deliver(() => rebroadcastRaw(this.deps(), this.ledger.sentSlots(nonces).map((s) => s.raw!)));
   }
 
   /** Replaces stuck transactions at their nonces with a fee bump (same payload). */
   async replace(nonces: number[], fees: FeeQuote): Promise<Delivery> {
-    return this.deliver(() => replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees));
+    return this.deliver(() => replaceStuck(this.deps(), this.ledger.sentSlots(nonces), fees));
   }
 
   /**
@@ -137,7 +168,7 @@ export class AccountDO extends DurableObject<Env> {
    * Those self-transfers are housekeeping, not load.
    */
   async close(nonces: number[], fees: FeeQuote): Promise<Delivery> {
-    return this.deliver(async () => asHousekeeping(await replaceStuck(this.deps("eth-transfer"), this.ledger.sentSlots(nonces), fees, selfTransfer)));
+    return this.deliver(async () => asHousekeeping(await replaceStuck(this.deps(), this.ledger.sentSlots(nonces), fees, selfTransfer)));
   }
 
   /**
@@ -147,7 +178,7 @@ export class AccountDO extends DurableObject<Env> {
    */
   async resync(): Promise<Delivery> {
     return this.deliver(async () => {
-      const deps = this.deps("eth-transfer");
+      const deps = this.deps();
       await this.resolveUnknown(deps);
       let nodeNonce: number;
       try {
@@ -173,10 +204,10 @@ export class AccountDO extends DurableObject<Env> {
    */
   async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean; next: number }>> {
     return this.deliver(async () => {
-      const deps = this.deps("eth-transfer");
+      const deps = this.deps();
       await this.resolveUnknown(deps);
       const gaps = this.ledger.snapshot().free.length;
-      const fills = asHousekeeping(await sendBurst({ ...deps, build: selfTransfer }, gaps, fees));
+      const fills = asHousekeeping(await sendBurst({ ...deps, build: unlabelled(selfTransfer) }, gaps, fees));
       // Clean: nothing left to resolve or to fill. Otherwise the coordinator asks again next tick.
       const after = this.ledger.snapshot();
       return { ...fills, clean: after.free.length === 0 && after.unknown.length === 0, next: after.next };
@@ -184,7 +215,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string }> {
-    return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps("eth-transfer").signer.address };
+    return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps().signer.address };
   }
 
   /** Runs a call, counted as under way, and stores its result in the outbox before returning it. */
@@ -232,7 +263,17 @@ export class AccountDO extends DurableObject<Env> {
     if (result.sent.length + result.failed.length > 0) this.outbox.deliver(result);
   }
 
-  private deps(transactionType: TransactionType): SenderDeps {
+  private loadWorkload(): AccountWorkload {
+    this.workload ??= this.ctx.storage.kv.get<AccountWorkload>(WORKLOAD_KEY) ?? EMPTY_WORKLOAD;
+    return this.workload;
+  }
+
+  private buildCounters(): BuildCounters {
+    this.counters ??= this.ctx.storage.kv.get<BuildCounters>(COUNTERS_KEY) ?? {};
+    return this.counters;
+  }
+
+  private deps(): SenderDeps {
     const setup = this.ctx.storage.kv.get<AccountSetup>(SETUP_KEY);
     if (!setup) throw new Error("account object used before prepare()");
     if (!this.signer || !this.rpc) {
@@ -241,6 +282,6 @@ export class AccountDO extends DurableObject<Env> {
       this.signer = senderAccount(source, setup.index);
       this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: readConfig(this.env).rpcMaxResponseBytes });
     }
-    return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: builderFor(transactionType) };
+    return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: unlabelled(selfTransfer) };
   }
 }

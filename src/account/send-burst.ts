@@ -15,7 +15,7 @@ import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from "../chain/retry";
 import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
 import { sleep } from "../chain/wait";
 import { emptySketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
-import type { FeeQuote, TransactionBuilder } from "../tx/types";
+import type { BuildTransaction, FeeQuote, TransactionType } from "../tx/types";
 import type { NonceLedger } from "./nonce-ledger";
 
 export interface SentTx {
@@ -24,6 +24,8 @@ export interface SentTx {
   sentAt: number;
   /** A gap fill or a closing self-transfer: keeps the account's nonces whole, is not load (PRODUCT.md §13). */
   housekeeping?: boolean;
+  /** The load type it was built as. */
+  type?: TransactionType;
 }
 
 export interface FailedTx extends SentTx {
@@ -64,6 +66,8 @@ export interface BurstResult {
   sendLatency: SketchData;
   /** Stuck transactions replaced by a fee-bumped one at the same nonce: either may be mined. */
   replaced?: Array<{ nonce: number; oldHash: string; hash: string }>;
+  /** Tips drawn for the transactions signed, per histogram bucket (realistic pattern). */
+  tips?: number[];
 }
 
 export interface SenderDeps {
@@ -71,7 +75,8 @@ export interface SenderDeps {
   signer: LocalAccount;
   rpc: JsonRpcClient;
   chainId: number;
-  build: TransactionBuilder;
+  /** Called once per nonce, in nonce order, before the first await of the call. */
+  build: BuildTransaction;
   retry?: RetryPolicy;
 }
 
@@ -79,6 +84,7 @@ interface SignedTx {
   nonce: number;
   raw: Hex;
   hash: string;
+  type?: TransactionType;
 }
 
 /** What a node's answer to eth_sendRawTransaction means for the nonce. */
@@ -186,7 +192,7 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
     const verdict = verdictOf(outcome);
     if (verdict === "accepted") {
       deps.ledger.commit(tx.nonce, tx.hash);
-      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+      result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
       return;
     }
     const error = (outcome as { error: RpcError }).error;
@@ -196,7 +202,7 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
       return;
     }
     deps.ledger.rollback(tx.nonce, tx.hash);
-    result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: error.errorClass, message: error.message });
+    result.failed.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt, errorClass: error.errorClass, message: error.message });
   });
   if (nonceUsed.length > 0) await settleNonceUsed(deps, nonceUsed, sentAt, result);
   if (unanswered.length > 0) await settleUnanswered(deps, unanswered, sentAt, ambiguity!, result);
@@ -220,16 +226,16 @@ async function settleNonceUsed(deps: SenderDeps, txs: SignedTx[], sentAt: number
     if (known === undefined) {
       // The node cannot be asked: it may be ours, mined. Leave it unknown for a later look-up.
       deps.ledger.handOver(tx.nonce, tx.hash);
-      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+      result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
       return;
     }
     if (known[i]) {
       deps.ledger.commit(tx.nonce, tx.hash);
-      result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+      result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
       return;
     }
     const message = "nonce too low: the nonce was used by another transaction";
-    result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: "nonce-too-low", message });
+    result.failed.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt, errorClass: "nonce-too-low", message });
     // Without an answer from the node the nonce goes back; a wrong guess costs one more refusal.
     if (nodeNonce !== undefined && tx.nonce < nodeNonce) deps.ledger.consume(tx.nonce, tx.hash);
     else deps.ledger.rollback(tx.nonce, tx.hash);
@@ -248,20 +254,19 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
     const found = known?.[i];
     if (found === false) {
       deps.ledger.rollback(tx.nonce, tx.hash);
-      result.failed.push({ hash: tx.hash, nonce: tx.nonce, sentAt, errorClass: cause.errorClass, message: cause.message });
+      result.failed.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt, errorClass: cause.errorClass, message: cause.message });
       return;
     }
     if (found) deps.ledger.commit(tx.nonce, tx.hash);
     else deps.ledger.handOver(tx.nonce, tx.hash);
-    result.sent.push({ hash: tx.hash, nonce: tx.nonce, sentAt });
+    result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
   });
 }
 
 async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise<SignedTx> {
-  const raw = await deps.signer.signTransaction(
-    deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }),
-  );
-  return { nonce, raw, hash: keccak256(raw) };
+  const { tx, type } = deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address });
+  const raw = await deps.signer.signTransaction(tx);
+  return { nonce, raw, hash: keccak256(raw), type };
 }
 
 export function countError(result: BurstResult, errorClass: SendErrorClass, n: number): void {

@@ -2,10 +2,11 @@
  * The API's request schemas: the single source for validation and for the TypeScript types.
  */
 import { z } from "zod";
+import { RATIO_KEYS, type RatioKey } from "../tx/mix";
 import { SUPPORTED_TRANSACTION_TYPES, TRANSACTION_TYPES } from "../tx/types";
 
 export const PATTERNS = ["constant", "ramp", "spike", "burst", "adaptive", "realistic", "adaptive-realistic"] as const;
-export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike"];
+export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike", "realistic"];
 export type Pattern = (typeof PATTERNS)[number];
 
 /** Durable Object location hints (PRODUCT.md §9). */
@@ -16,16 +17,37 @@ const MAX_TPS = 100_000;
 const rate = z.number().positive().max(MAX_TPS);
 const count = z.number().int().min(1);
 
+const MAX_TIP_GWEI = 10_000;
+
+/** Shares per type in percent, by the camelCase names of PRODUCT.md §3; they must sum to 100. */
+const txTypeRatios = z
+  .object(Object.fromEntries(Object.keys(RATIO_KEYS).map((k) => [k, z.number().min(0).max(100).optional()])) as Record<RatioKey, z.ZodOptional<z.ZodNumber>>)
+  .strict()
+  .superRefine((ratios, ctx) => {
+    const entries = Object.entries(ratios) as Array<[RatioKey, number | undefined]>;
+    const sum = entries.reduce((total, [, share]) => total + (share ?? 0), 0);
+    if (Math.abs(sum - 100) > 1e-6) ctx.addIssue({ code: "custom", path: [], message: `must sum to 100 (they sum to ${sum})` });
+    for (const [key, share] of entries) {
+      if ((share ?? 0) > 0 && !SUPPORTED_TRANSACTION_TYPES.includes(RATIO_KEYS[key])) {
+        ctx.addIssue({ code: "custom", path: [key], message: `'${RATIO_KEYS[key]}' is not supported by this build yet (supported: ${SUPPORTED_TRANSACTION_TYPES.join(", ")})` });
+      }
+    }
+  });
+
 const realisticConfig = z
   .object({
     numAccounts: z.number().int().min(0).max(5000).optional(),
     targetTps: rate,
-    minTipGwei: z.number().min(0).optional(),
-    maxTipGwei: z.number().min(0).optional(),
+    minTipGwei: z.number().min(0).max(MAX_TIP_GWEI).optional(),
+    maxTipGwei: z.number().min(0).max(MAX_TIP_GWEI).optional(),
     tipDistribution: z.enum(["exponential", "power-law", "uniform"]).optional(),
-    txTypeRatios: z.record(z.string(), z.number().min(0).max(100)).optional(),
+    txTypeRatios: txTypeRatios.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.minTipGwei === undefined || c.maxTipGwei === undefined || c.minTipGwei <= c.maxTipGwei, {
+    message: "must not be below minTipGwei",
+    path: ["maxTipGwei"],
+  });
 
 /** Circuit-breaker thresholds (PRODUCT.md §6); each defaults to the spec's value. */
 const circuitBreakerConfig = z
@@ -76,6 +98,7 @@ export const startTestRequest = z
       ctx.addIssue({ code: "custom", path: ["transactionType"], message: `'${req.transactionType}' is not supported by this build yet (supported: ${SUPPORTED_TRANSACTION_TYPES.join(", ")})` });
     }
     if (req.pattern === "constant") need("constantRate", "when pattern is constant");
+    if (req.pattern === "realistic" || req.pattern === "adaptive-realistic") need("realisticConfig", `when pattern is ${req.pattern}`);
     if (req.pattern === "ramp") {
       need("rampStart", "when pattern is ramp");
       need("rampEnd", "when pattern is ramp");

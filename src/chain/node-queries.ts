@@ -80,3 +80,32 @@ export async function fetchFees(rpc: JsonRpcClient, tip: bigint): Promise<{ maxF
   const baseFee = parseBlock(latest.result as RawBlock).baseFeePerGas;
   return { maxFeePerGas: feeCap(BigInt(gasPrice.result as string), baseFee, tip), maxPriorityFeePerGas: tip };
 }
+
+/** What the tracker needs of a receipt. */
+export interface MinedReceipt {
+  reverted: boolean;
+  gasUsed: bigint;
+}
+
+interface RawReceipt {
+  transactionHash: string;
+  status?: string;
+  gasUsed: string;
+}
+
+/**
+ * Receipts of whole blocks (`eth_getBlockReceipts`, one call per block, served by geth, reth,
+ * erigon, Nethermind, Besu and anvil), by transaction hash. A block the node does not return yet
+ * throws: the caller reads it again next time rather than count its transactions without them.
+ */
+export async function fetchBlockReceipts(rpc: JsonRpcClient, blockNumbers: number[]): Promise<Map<string, MinedReceipt>> {
+  const out = new Map<string, MinedReceipt>();
+  if (blockNumbers.length === 0) return out;
+  const outcomes = await rpc.batch<RawReceipt[] | null>(blockNumbers.map((n) => ({ method: "eth_getBlockReceipts", params: [toHex(n)] })));
+  outcomes.forEach((o, i) => {
+    if (!o.ok) throw o.error;
+    if (!o.result) throw new Error(`the node has no receipts for block ${blockNumbers[i]} yet`);
+    for (const r of o.result) out.set(r.transactionHash, { reverted: r.status === "0x0", gasUsed: BigInt(r.gasUsed) });
+  });
+  return out;
+}

@@ -3,9 +3,11 @@ import type { JsonRpcClient } from "./rpc";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Receipt {
+export interface Receipt {
   status: string;
   transactionHash: string;
+  contractAddress?: string | null;
+  gasUsed: string;
 }
 
 /** Polls receipts until every hash is mined or `timeoutMs` passes; returns the receipts found. */

@@ -1,7 +1,7 @@
 /** Every D1 read and write of the product, through drizzle. */
 import { and, count, desc, eq, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { testRuns, timeSeries, txLogs, type TestRunRow } from "./schema";
+import { contracts, testRuns, timeSeries, txLogs, type ContractRow, type TestRunRow } from "./schema";
 import type { TxLog } from "../run/tracker";
 
 export type Db = DrizzleD1Database;
@@ -90,4 +90,21 @@ function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** The contracts recorded for a chain; whether each is still there is for the caller to check. */
+export async function cachedContracts(db: Db, chainId: number): Promise<ContractRow[]> {
+  return db.select().from(contracts).where(eq(contracts.chainId, chainId));
+}
+
+/** Records (or replaces) deployed contracts. */
+export async function saveContracts(db: Db, rows: ContractRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insert(contracts)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [contracts.chainId, contracts.name],
+      set: { address: sql`excluded.address`, codeHash: sql`excluded.code_hash`, deployedAt: sql`excluded.deployed_at` },
+    });
 }

@@ -34,6 +34,9 @@ export const testRuns = sqliteTable(
     startBlock: integer("start_block"),
     endBlock: integer("end_block"),
     errors: text("errors", { mode: "json" }),
+    retries: text("retries", { mode: "json" }),
+    byType: text("by_type", { mode: "json" }),
+    tipHistogram: text("tip_histogram", { mode: "json" }),
     circuitBreaker: text("circuit_breaker", { mode: "json" }),
     environment: text("environment", { mode: "json" }),
     verification: text("verification", { mode: "json" }),
@@ -83,3 +86,23 @@ export const txLogs = sqliteTable(
 export type TestRunRow = typeof testRuns.$inferSelect;
 export type TimeSeriesRow = typeof timeSeries.$inferSelect;
 export type TxLogRow = typeof txLogs.$inferSelect;
+
+/**
+ * Contracts the workloads need, deployed once per chain (PRODUCT.md §4). A cached address is used
+ * only while the chain still holds the code whose hash is recorded here: a restarted dev chain
+ * has lost it, and the contract is deployed again.
+ */
+export const contracts = sqliteTable(
+  "contracts",
+  {
+    chainId: integer("chain_id").notNull(),
+    name: text("name").notNull(),
+    address: text("address").notNull(),
+    /** keccak256 of the runtime code at `address` when it was deployed. */
+    codeHash: text("code_hash").notNull(),
+    deployedAt: integer("deployed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chainId, t.name] })],
+);
+
+export type ContractRow = typeof contracts.$inferSelect;

@@ -1,8 +1,19 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
 import type { LatencySummary } from "./latency-sketch";
+import type { TipHistogram } from "../tx/tips";
+
+/** Per transaction type of the run's mix. `avgGasUsed` from the receipts read (null: none read, e.g. plain transfers). */
+export interface TypeFigures {
+  sent: number;
+  confirmed: number;
+  failed: number;
+  reverted: number;
+  discarded: number;
+  avgGasUsed: number | null;
+}
 
 export type RunStatus = "idle" | "initializing" | "running" | "verifying" | "completed" | "stopped" | "error";
-export type InitPhase = "deriving_accounts" | "funding_accounts" | "initializing_nonces";
+export type InitPhase = "deriving_accounts" | "deploying_contracts" | "funding_accounts" | "preparing_accounts" | "initializing_nonces";
 
 export interface TestMetrics {
   runId: string | null;
@@ -46,6 +57,12 @@ export interface TestMetrics {
   txLogEvery: number;
   accountsActive: number;
   regions: Record<string, { accounts: number; txConfirmed: number }>;
+  /** Sent, confirmed and failed per transaction type (a single-type run has one entry). */
+  byType: Record<string, TypeFigures>;
+  /** Tips drawn per transaction (realistic patterns); null when every transaction pays the same tip. */
+  tipHistogram: TipHistogram | null;
+  /** The contracts the run's types used, by role (empty for plain transfers). */
+  contracts: Record<string, string>;
   startBlock: number | null;
   endBlock: number | null;
   verification: unknown;
@@ -90,6 +107,9 @@ export function idleMetrics(): TestMetrics {
     txLogEvery: 1,
     accountsActive: 0,
     regions: {},
+    byType: {},
+    tipHistogram: null,
+    contracts: {},
     startBlock: null,
     endBlock: null,
     verification: null,

@@ -14,14 +14,14 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Env, type RuntimeConfig } from "../config";
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
-import { feeCap, fetchBlocks, parseBlock } from "../chain/node-queries";
+import { feeCap, fetchBlockReceipts, fetchBlocks, parseBlock, type BlockHeader, type MinedReceipt } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
 import { AccountFleet } from "./account-fleet";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
-import { fundSenders, mapInChunks, planAccounts, prepareAccounts, syncNonces } from "./initialize";
+import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
 import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
@@ -30,6 +30,8 @@ import { peakRate, rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
+import { allocate } from "../tx/mix";
+import { needsReceipts, runMix } from "./workload-plan";
 
 /**
  * Backpressure: an account object gets a new burst only once its last call has answered (the
@@ -42,6 +44,8 @@ const MAX_BURST = 200;
 const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
 const MAX_BLOCKS_PER_TICK = 100;
+/** When receipts are read with the blocks: each block's receipts are a large answer on a busy chain. */
+const MAX_RECEIPT_BLOCKS_PER_TICK = 10;
 /** Blocks read again after a restart: as many as the tracker remembers for late reports. */
 const RESCAN_BLOCKS = 64;
 const MAX_RESCAN_ATTEMPTS = 5;
@@ -89,6 +93,7 @@ export class RunCoordinator extends DurableObject<Env> {
       stopPhase: null,
       numAccounts,
       regions,
+      contracts: null,
       startedAt: null,
       sendingEndedAt: null,
       graceDeadline: null,
@@ -168,9 +173,18 @@ export class RunCoordinator extends DurableObject<Env> {
       const accounts = await prepareAccounts(this.env, this.rpc, run);
       if (!this.isLive()) return;
       this.setAccounts(accounts);
+      run.initPhase = "deploying_contracts";
+    } else if (run.initPhase === "deploying_contracts") {
+      const contracts = await deployContracts(this.env, this.rpc, this.db, run, () => this.isLive());
+      if (!this.isLive()) return;
+      run.contracts = contracts;
       run.initPhase = "funding_accounts";
     } else if (run.initPhase === "funding_accounts") {
       await fundSenders(this.env, this.rpc, run, this.accounts(), () => this.isLive());
+      if (!this.isLive()) return;
+      run.initPhase = "preparing_accounts";
+    } else if (run.initPhase === "preparing_accounts") {
+      await prepareSenders(this.env, this.rpc, run, this.accounts(), run.contracts ?? {}, () => this.isLive());
       if (!this.isLive()) return;
       run.initPhase = "initializing_nonces";
     } else {
@@ -193,6 +207,7 @@ export class RunCoordinator extends DurableObject<Env> {
       tracker,
       budget: { owed: 0 },
       cursor: 0,
+      mixGiven: {},
       lastDispatchAt: now,
       lastBlock: startBlock,
       fees,
@@ -256,7 +271,7 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     if (!this.isLive()) return;
     live.fleet.collectOwed();
-    await this.followBlocks(live);
+    await this.followBlocks(run, live);
     if (!this.isLive()) return;
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();
@@ -295,8 +310,9 @@ export class RunCoordinator extends DurableObject<Env> {
     const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
+    const mix = runMix(run.request);
     for (const slice of plan.slices) {
-      live.fleet.burst(slots[slice.account], { count: slice.count, transactionType: run.request.transactionType, fees: live.fees });
+      live.fleet.burst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees });
     }
   }
 
@@ -305,7 +321,7 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /** New blocks since the last tick, and today's fee quote. A node that does not answer is a figure of the run, not its end. */
-  private async followBlocks(live: LiveRun): Promise<void> {
+  private async followBlocks(run: RunRecord, live: LiveRun): Promise<void> {
     try {
       const [latestOutcome, price] = await this.rpc.batch<unknown>([
         { method: "eth_getBlockByNumber", params: ["latest", false] },
@@ -319,12 +335,14 @@ export class RunCoordinator extends DurableObject<Env> {
         maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
       };
       if (latest.number <= live.lastBlock) return;
-      const to = Math.min(latest.number, live.lastBlock + MAX_BLOCKS_PER_TICK);
+      const withReceipts = needsReceipts(runMix(run.request));
+      const to = Math.min(latest.number, live.lastBlock + (withReceipts ? MAX_RECEIPT_BLOCKS_PER_TICK : MAX_BLOCKS_PER_TICK));
       const blocks = to === latest.number && to === live.lastBlock + 1 ? [latest] : await fetchBlocks(this.rpc, live.lastBlock + 1, to);
+      const receipts = await this.receiptsOf(run, blocks);
       if (!this.isLive()) return;
       const seenAt = Date.now();
       for (const block of blocks) {
-        live.tracker.recordBlock(block, seenAt);
+        live.tracker.recordBlock(block, seenAt, receipts);
         live.lastBlock = block.number;
       }
     } catch (err) {
@@ -332,12 +350,19 @@ export class RunCoordinator extends DurableObject<Env> {
     }
   }
 
+  /** The receipts of these blocks, for a run whose types can revert; none for plain transfers. */
+  private async receiptsOf(run: RunRecord, blocks: BlockHeader[]): Promise<Map<string, MinedReceipt> | undefined> {
+    if (!needsReceipts(runMix(run.request))) return undefined;
+    return fetchBlockReceipts(this.rpc, blocks.filter((b) => b.transactions.length > 0).map((b) => b.number));
+  }
+
   /** Reads the blocks before a restart again, so late reports of transactions mined in them still match. */
   private async rescan(live: LiveRun): Promise<boolean> {
     try {
       const blocks = live.rescanFrom! <= live.lastBlock ? await fetchBlocks(this.rpc, live.rescanFrom!, live.lastBlock) : [];
+      const receipts = await this.receiptsOf(this.run!, blocks);
       const seenAt = Date.now();
-      for (const block of blocks) live.tracker.rememberBlock(block, seenAt);
+      for (const block of blocks) live.tracker.rememberBlock(block, seenAt, receipts);
       live.rescanFrom = null;
       return true;
     } catch (err) {
@@ -393,7 +418,7 @@ export class RunCoordinator extends DurableObject<Env> {
         fromBlock: (run.startBlock ?? 0) + 1,
         toBlock: live.lastBlock,
         senders: this.accounts().map((a) => ({ ...a, ledgerNext: live.ledgerNext[a.index] })),
-        expected: { loadConfirmed: live.tracker.txConfirmed, housekeepingConfirmed: live.tracker.housekeeping.confirmed },
+        expected: { loadConfirmed: live.tracker.txConfirmed, housekeepingConfirmed: live.tracker.housekeeping.confirmed, reverted: live.tracker.reverted },
       });
     } catch (err) {
       live.verifyAttempts += 1;

@@ -8,10 +8,17 @@ import { funderAccount } from "../account/keys";
 import type { AccountDO } from "../account/account-do";
 import { fetchFees, fetchLatestBlock } from "../chain/node-queries";
 import type { JsonRpcClient } from "../chain/rpc";
-import { GAS_LIMITS } from "../tx/builders";
-import type { FeeQuote } from "../tx/types";
+import { ABI } from "../contracts/abis";
+import { ensureContracts } from "../contracts/ensure-contracts";
+import { balancesOf, estimateGas } from "../chain/contract-reads";
+import type { Db } from "../db/queries";
+import { typesOf } from "../tx/mix";
+import type { ContractAddresses, FeeQuote } from "../tx/types";
+import { encodeFunctionData, type Address } from "viem";
+import { sendFromFunder, type FunderCall } from "../chain/funder-calls";
 import { fundAccounts, planFunding } from "./funding";
 import { expectedTransactions, peakRate } from "./patterns";
+import { contractGroups, expectedOfType, fundingUnit, nftsNeeded, runMix, tipPolicyOf } from "./workload-plan";
 import type { AccountSlot, RunRecord } from "./run-state";
 
 /** Objects are prepared this many at a time: enough parallelism, bounded fan-out. */
@@ -31,7 +38,9 @@ export async function mapInChunks<T, R>(items: T[], fn: (item: T) => Promise<R>)
 
 export function planAccounts(run: Pick<RunRecord, "request">, config: RuntimeConfig): { numAccounts: number; regions: string[] } {
   const regions = run.request.regions ?? ["auto"];
-  const numAccounts = run.request.numAccounts || autoAccountCount(peakRate(run.request), config.blockTimeMs);
+  // A realistic run may give its account count in its config (PRODUCT.md §3); the top level wins when set.
+  const requested = run.request.numAccounts || run.request.realisticConfig?.numAccounts || 0;
+  const numAccounts = requested || autoAccountCount(peakRate(run.request), config.blockTimeMs);
   return { numAccounts, regions };
 }
 
@@ -56,8 +65,65 @@ export async function fundSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, 
   const source = funderSource(env, run.chainId)!;
   const fees = await fetchFees(rpc, tipOf(run));
   const quote: FeeQuote = { maxFeePerGas: fees.maxFeePerGas.toString(), maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString() };
-  const plan = planFunding(expectedTransactions(run.request) / run.numAccounts, GAS_LIMITS[run.request.transactionType], fees.maxFeePerGas);
+  const unit = fundingUnit(runMix(run.request));
+  const plan = planFunding(expectedTransactions(run.request) / run.numAccounts, unit.gas, fees.maxFeePerGas, unit.value);
   await fundAccounts(rpc, funderAccount(source), run.chainId, accounts.map((a) => a.address), plan, quote, stillLive);
+}
+
+const quoteOf = (fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): FeeQuote => ({
+  maxFeePerGas: fees.maxFeePerGas.toString(),
+  maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+});
+
+/** Step 1b: the contracts the run's types need, reused from D1 while still on chain, else deployed by the funder. */
+export async function deployContracts(env: Env, rpc: JsonRpcClient, db: Db, run: RunRecord, stillLive: () => boolean): Promise<ContractAddresses> {
+  const groups = contractGroups(runMix(run.request));
+  if (groups.length === 0) return {};
+  const funder = funderAccount(funderSource(env, run.chainId)!);
+  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  return (await ensureContracts({ rpc, db, funder, chainId: run.chainId, fees, stillLive }, groups)).addresses;
+}
+
+/** Tokens minted to a sender whose balance is below TOKEN_FLOOR: enough for any run, and the next ones. */
+const TOKEN_TOP_UP = 10n ** 24n;
+const TOKEN_FLOOR = 10n ** 21n;
+/** First mints to a fresh holder cost more than the estimate of a later one: room for both. */
+const MINT_GAS_MARGIN_PERCENT = 150n;
+
+/**
+ * Step 2b: what each sender needs for its types, minted by the funder (ERC-20 balances, NFTs), then
+ * every account object reads its assets and checks its gas limits against the node.
+ */
+export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[], contracts: ContractAddresses, stillLive: () => boolean): Promise<void> {
+  const mix = runMix(run.request);
+  const types = typesOf(mix);
+  const funder = funderAccount(funderSource(env, run.chainId)!);
+  const addresses = accounts.map((a) => a.address);
+  const perAccount = expectedTransactions(run.request) / run.numAccounts;
+  const calls: FunderCall[] = [];
+  const mint = async (token: Address, data: (to: Address) => `0x${string}`, owners: Address[]) => {
+    if (owners.length === 0) return;
+    const gas = ((await estimateGas(rpc, funder.address, token, data(owners[0]))) * MINT_GAS_MARGIN_PERCENT) / 100n;
+    for (const owner of owners) calls.push({ to: token, data: data(owner), gas });
+  };
+  if (types.includes("erc20-transfer")) {
+    const token = contracts.erc20!;
+    const balances = await balancesOf(rpc, token, addresses);
+    const low = addresses.filter((_, i) => balances[i] < TOKEN_FLOOR) as Address[];
+    await mint(token, (to) => encodeFunctionData({ abi: ABI.erc20, functionName: "mint", args: [to, TOKEN_TOP_UP] }), low);
+  }
+  if (types.includes("erc721-transfer")) {
+    const nft = contracts.erc721!;
+    const need = nftsNeeded(expectedOfType(mix, "erc721-transfer", perAccount));
+    const held = await balancesOf(rpc, nft, addresses);
+    const owners = addresses.flatMap((a, i) => Array<Address>(Math.max(0, need - Number(held[i]))).fill(a as Address));
+    await mint(nft, (to) => encodeFunctionData({ abi: ABI.erc721, functionName: "mint", args: [to] }), owners);
+  }
+  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  await sendFromFunder({ rpc, funder, chainId: run.chainId, fees, stillLive, what: `minting tokens for ${accounts.length} senders` }, calls);
+  if (!stillLive()) return;
+  const request = { contracts, types, tipPolicy: tipPolicyOf(run.request), chainId: run.chainId };
+  await mapInChunks(accounts, (s) => accountStub(env, s.region, s.index).prepareWorkload(request));
 }
 
 /** Step 3: every ledger starts from the node's pending nonce; the run starts after the latest block. */

@@ -16,6 +16,7 @@ export type PatternConfig = Pick<
   | "spikeRate"
   | "spikeDuration"
   | "spikeInterval"
+  | "realisticConfig"
 >;
 
 export function rateAt(config: PatternConfig, tSec: number): number {
@@ -27,6 +28,8 @@ export function rateAt(config: PatternConfig, tSec: number): number {
       return rampRate(config, tSec);
     case "spike":
       return spikeRate(config, tSec);
+    case "realistic":
+      return config.realisticConfig?.targetTps ?? 0;
     default:
       throw new Error(`pattern ${config.pattern} has no rate function in this build`);
   }
@@ -60,6 +63,8 @@ export function peakRate(config: PatternConfig): number {
       return Math.max(config.rampStart ?? 0, config.rampEnd ?? 0);
     case "spike":
       return Math.max(config.baselineRate ?? 0, config.spikeRate ?? 0);
+    case "realistic":
+      return config.realisticConfig?.targetTps ?? 0;
     default:
       return 0;
   }

@@ -6,7 +6,9 @@ import type { timeSeries } from "../db/schema";
 import { peakRate, rateAt } from "./patterns";
 import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
-import type { SecondTotals } from "./tracker";
+import type { SecondTotals, TypeCounts } from "./tracker";
+import { tipHistogram } from "../tx/tips";
+import { isRealistic, tipPolicyOf } from "./workload-plan";
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -18,7 +20,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     status: run.status,
     initPhase: run.initPhase,
     pattern: run.request.pattern,
-    transactionType: run.request.transactionType,
+    transactionType: isRealistic(run.request) ? "mixed" : run.request.transactionType,
     startedAt: run.startedAt,
     targetTps: peakRate(run.request),
     startBlock: run.startBlock,
@@ -30,6 +32,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     coordinatorRestarts: run.restarts,
     stopSequenceMs: run.stopSequenceMs,
     txLogEvery: run.txLogEvery,
+    contracts: { ...run.contracts },
   };
   if (!live || run.startedAt === null) return base;
   const tracker = live.tracker;
@@ -60,7 +63,24 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     housekeeping: { ...tracker.housekeeping },
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
+    byType: typeFigures(tracker.byType),
+    tipHistogram: tipHistogramOf(run, tracker.tipCounts),
   };
+}
+
+function typeFigures(byType: Partial<Record<string, TypeCounts>>): TestMetrics["byType"] {
+  const out: TestMetrics["byType"] = {};
+  for (const [type, c] of Object.entries(byType)) {
+    if (!c) continue;
+    const avgGasUsed = c.gasCounted === 0 ? null : Math.round(Number(BigInt(c.gasUsed) / BigInt(c.gasCounted)));
+    out[type] = { sent: c.sent, confirmed: c.confirmed, failed: c.failed, reverted: c.reverted, discarded: c.discarded, avgGasUsed };
+  }
+  return out;
+}
+
+function tipHistogramOf(run: RunRecord, counts: number[]): TestMetrics["tipHistogram"] {
+  const policy = tipPolicyOf(run.request);
+  return policy ? tipHistogram(policy, counts) : null;
 }
 
 function regionBreakdown(accounts: AccountSlot[], confirmed: Record<string, number>): TestMetrics["regions"] {
@@ -93,6 +113,9 @@ export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
     startBlock: run.startBlock,
     endBlock: run.endBlock,
     errors: m.errors,
+    retries: m.retries,
+    byType: m.byType,
+    tipHistogram: m.tipHistogram,
     circuitBreaker: m.circuitBreaker,
     verification: run.verification,
     errorMessage: run.error,

@@ -1,7 +1,8 @@
 /** The persisted record of one run, and the live (in-memory) state its coordinator keeps. */
 import type { StartTestRequest } from "../api/schemas";
 import type { InitPhase, RunStatus } from "../metrics/test-metrics";
-import type { FeeQuote } from "../tx/types";
+import type { MixCounts } from "../tx/mix";
+import type { ContractAddresses, FeeQuote } from "../tx/types";
 import type { AccountFleet } from "./account-fleet";
 import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
@@ -32,6 +33,8 @@ export interface RunRecord {
   stopPhase: "draining" | "grace" | "closing" | null;
   numAccounts: number;
   regions: string[];
+  /** The contracts the run's types use, once deployed (or found) in `deploying_contracts`. */
+  contracts: ContractAddresses | null;
   startedAt: number | null;
   sendingEndedAt: number | null;
   graceDeadline: number | null;
@@ -54,6 +57,8 @@ export interface LiveRun {
   tracker: RunTracker;
   budget: Budget;
   cursor: number;
+  /** Transactions handed out per type so far: the mix allocator's state. */
+  mixGiven: MixCounts;
   lastDispatchAt: number;
   lastBlock: number;
   fees: FeeQuote;

@@ -15,7 +15,8 @@
  */
 import type { SendErrorClass } from "../errors";
 import type { BurstResult } from "../account/send-burst";
-import type { BlockHeader } from "../chain/node-queries";
+import type { BlockHeader, MinedReceipt } from "../chain/node-queries";
+import type { TransactionType } from "../tx/types";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import { MinedNonces, type MinedNoncesData } from "./mined-nonces";
 
@@ -57,7 +58,26 @@ export interface TxRecord {
   sinceBlock: number;
   /** Gap fill or closing self-transfer: counted in `housekeeping`, not as load. */
   housekeeping: boolean;
+  /** The load type (absent for housekeeping, and for records of an older version). */
+  type?: TransactionType;
 }
+
+/** Per transaction type: what TestMetrics `byType` reports. */
+export interface TypeCounts {
+  sent: number;
+  confirmed: number;
+  /** Failed, reverted included. */
+  failed: number;
+  reverted: number;
+  discarded: number;
+  /** Gas of the mined ones whose receipts were read, and how many those were. */
+  gasUsed: string;
+  gasCounted: number;
+}
+
+type TxIdentity = Pick<TxRecord, "account" | "nonce" | "region" | "sentAt" | "housekeeping" | "type">;
+/** Where and how a hash was mined; the receipt when the run reads receipts. */
+type Mined = { blockNumber: number; seenAt: number; receipt?: MinedReceipt };
 
 /** Everything of a tracker but its records and watermarks, as plain JSON. */
 export interface TrackerSnapshot {
@@ -80,6 +100,9 @@ export interface TrackerSnapshot {
   lastMinedAt: number;
   rebroadcasts: number;
   replacements: number;
+  reverted?: number;
+  byType?: Partial<Record<TransactionType, TypeCounts>>;
+  tipCounts?: number[];
   second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string };
 }
 
@@ -123,6 +146,11 @@ export class RunTracker {
   replacements = 0;
   /** When a transaction of the run, load or housekeeping, was last seen mined: is a backlog still draining? */
   lastMinedAt = 0;
+  /** Load mined with a failed execution: in `txFailed` (class `reverted`), and on chain. */
+  reverted = 0;
+  readonly byType: Partial<Record<TransactionType, TypeCounts>> = {};
+  /** Tips drawn, per histogram bucket (realistic pattern). */
+  tipCounts: number[] = [];
 
   /** The highest block seen. */
   private head = 0;
@@ -138,7 +166,7 @@ export class RunTracker {
   /** Per account: the nonces counted as mined. */
   private readonly mined = new Map<string, MinedNonces>();
   /** Mined hashes not (yet) known as ours: a report that arrives after its block still matches. */
-  private readonly unmatched = new Map<string, { blockNumber: number; seenAt: number }>();
+  private readonly unmatched = new Map<string, Mined>();
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
@@ -182,19 +210,20 @@ export class RunTracker {
     mergeSketch(this.sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
     for (const [errorClass, n] of Object.entries(result.retries)) this.retries[errorClass as SendErrorClass] = (this.retries[errorClass as SendErrorClass] ?? 0) + (n ?? 0);
+    result.tips?.forEach((n, i) => (this.tipCounts[i] = (this.tipCounts[i] ?? 0) + n));
     const account = result.address.toLowerCase();
     for (const tx of result.failed) {
-      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true })) continue;
+      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type })) continue;
       const known = this.byHash.get(tx.hash);
       const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
       if (known) {
         if (known.status === "pending") this.fail(known, tx.hash, error);
       } else if (!this.isCounted(account, tx.nonce)) {
-        this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true }, "failed", error);
+        this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type }, "failed", error);
       }
     }
     for (const tx of result.sent) {
-      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true })) continue;
+      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type })) continue;
       const known = this.byHash.get(tx.hash);
       if (known) {
         if (known.status === "failed") this.unfail(known);
@@ -206,7 +235,7 @@ export class RunTracker {
       // self-transfer is not a replacement of the load it closes (that one was discarded first).
       const sameNonce = this.pendingByNonce.get(nonceKey(account, tx.nonce));
       if (sameNonce && sameNonce.housekeeping === (tx.housekeeping === true)) this.alias(sameNonce, tx.hash);
-      else this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true }, "pending");
+      else this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type }, "pending");
     }
     for (const r of result.replaced ?? []) {
       const known = this.byHash.get(r.oldHash);
@@ -255,15 +284,18 @@ export class RunTracker {
     this.countError(errorClass);
   }
 
-  /** A new block was seen at `seenAt`: its load transactions are confirmed, latency send → seen. */
-  recordBlock(block: BlockHeader, seenAt: number): number {
+  /**
+   * A new block was seen at `seenAt`: its load transactions are confirmed, latency send → seen.
+   * With `receipts` (runs whose types can revert), a reverted one is counted failed instead.
+   */
+  recordBlock(block: BlockHeader, seenAt: number, receipts?: Map<string, MinedReceipt>): number {
     this.head = Math.max(this.head, block.number);
     this.blockCount += 1;
     this.totalGasUsed += block.gasUsed;
     this.totalGasLimit += block.gasLimit;
     this.second.gasUsed += block.gasUsed;
     this.second.gasLimit += block.gasLimit;
-    const matched = this.matchBlock(block, seenAt);
+    const matched = this.matchBlock(block, seenAt, receipts);
     this.inclusions.push({ at: seenAt, count: matched });
     this.peakTps = Math.max(this.peakTps, this.currentTps(seenAt));
     return matched;
@@ -273,18 +305,19 @@ export class RunTracker {
    * A block already counted, seen again after a restart: only remembers its hashes for late
    * reports (and confirms any of ours it holds), without counting the block a second time.
    */
-  rememberBlock(block: BlockHeader, seenAt: number): void {
-    this.matchBlock(block, seenAt);
+  rememberBlock(block: BlockHeader, seenAt: number, receipts?: Map<string, MinedReceipt>): void {
+    this.matchBlock(block, seenAt, receipts);
   }
 
-  private matchBlock(block: BlockHeader, seenAt: number): number {
+  private matchBlock(block: BlockHeader, seenAt: number, receipts?: Map<string, MinedReceipt>): number {
     let matched = 0;
     for (const hash of block.transactions) {
       const tx = this.byHash.get(hash);
+      const mined: Mined = { blockNumber: block.number, seenAt, receipt: receipts?.get(hash) };
       if (tx && tx.status !== "confirmed") {
         // The rolling rate is load's: housekeeping is mined, but not counted in it.
-        if (this.confirm(tx, hash, block.number, seenAt) && !tx.housekeeping) matched += 1;
-      } else if (!tx) this.unmatched.set(hash, { blockNumber: block.number, seenAt });
+        if (this.confirm(tx, hash, mined) && !tx.housekeeping) matched += 1;
+      } else if (!tx) this.unmatched.set(hash, mined);
     }
     this.forgetOldUnmatched(block.number);
     return matched;
@@ -319,7 +352,7 @@ export class RunTracker {
     }
   }
 
-  private track(hash: string, tx: Pick<TxRecord, "account" | "nonce" | "region" | "sentAt" | "housekeeping">, status: "pending" | "failed", error?: string): TxRecord {
+  private track(hash: string, tx: TxIdentity, status: "pending" | "failed", error?: string): TxRecord {
     const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0, sinceBlock: this.head };
     this.byHash.set(hash, record);
     this.countSent(record);
@@ -349,6 +382,7 @@ export class RunTracker {
     if (!record.housekeeping) {
       this.txFailed += 1;
       this.second.failed += 1;
+      this.countType(record, "failed", 1);
     }
     this.log(record, hash, { error });
     this.touch(record);
@@ -357,7 +391,10 @@ export class RunTracker {
   /** Its very bytes reached the node after all: failed → pending. */
   private unfail(record: TxRecord): void {
     this.unsetFailed(record);
-    if (!record.housekeeping) this.txFailed -= 1;
+    if (!record.housekeeping) {
+      this.txFailed -= 1;
+      this.countType(record, "failed", -1);
+    }
     this.setPending(record);
     this.touch(record);
   }
@@ -386,7 +423,7 @@ export class RunTracker {
    * A hash reported after its block was seen (answer lost and recovered while it got mined): it is
    * counted sent if new, and confirmed with its block's figures. True if it was such a hash.
    */
-  private matchLate(hash: string, tx: Pick<TxRecord, "account" | "nonce" | "region" | "sentAt" | "housekeeping">): boolean {
+  private matchLate(hash: string, tx: TxIdentity): boolean {
     const mined = this.unmatched.get(hash);
     if (!mined || this.isCounted(tx.account, tx.nonce)) return false;
     const record = this.byHash.get(hash) ?? this.track(hash, tx, "pending");
@@ -394,8 +431,8 @@ export class RunTracker {
     return true;
   }
 
-  private confirmAt(record: TxRecord, hash: string, mined: { blockNumber: number; seenAt: number }): void {
-    if (!this.confirm(record, hash, mined.blockNumber, mined.seenAt)) return;
+  private confirmAt(record: TxRecord, hash: string, mined: Mined): void {
+    if (!this.confirm(record, hash, mined)) return;
     // Counted with its block in the rolling window, if that block is still in it.
     const entry = this.inclusions.findLast((i) => i.at === mined.seenAt);
     if (entry && !record.housekeeping) entry.count += 1;
@@ -406,11 +443,17 @@ export class RunTracker {
    * records are confirmed too: a request delayed on its way can reach the node after the node had
    * said it did not know it. The chain is the judge.
    */
-  private confirm(tx: TxRecord, hash: string, blockNumber: number, seenAt: number): boolean {
+  private confirm(tx: TxRecord, hash: string, { blockNumber, seenAt, receipt }: Mined): boolean {
     if (tx.status === "confirmed") return false;
     this.lastMinedAt = Math.max(this.lastMinedAt, seenAt);
-    if (!tx.housekeeping && tx.status === "failed") this.txFailed -= 1;
-    if (!tx.housekeeping && tx.status === "discarded") this.txDiscarded -= 1;
+    if (!tx.housekeeping && tx.status === "failed") {
+      this.txFailed -= 1;
+      this.countType(tx, "failed", -1);
+    }
+    if (!tx.housekeeping && tx.status === "discarded") {
+      this.txDiscarded -= 1;
+      this.countType(tx, "discarded", -1);
+    }
     this.unsetPending(tx);
     tx.status = "confirmed";
     this.unmatched.delete(hash);
@@ -419,13 +462,27 @@ export class RunTracker {
     this.mined.set(account, mined);
     mined.add(tx.nonce);
     this.dirtyWatermarks.add(account);
+    if (receipt && !tx.housekeeping) this.countGas(tx, receipt);
     if (tx.housekeeping) {
       this.housekeeping.confirmed += 1;
+    } else if (receipt?.reverted) {
+      // On chain, its nonce used; but the load did not happen: a failure, never a confirmation.
+      this.reverted += 1;
+      this.txFailed += 1;
+      this.second.failed += 1;
+      this.countError("reverted");
+      this.countType(tx, "failed", 1);
+      this.countType(tx, "reverted", 1);
+      tx.status = "failed";
+      this.log(tx, hash, { confirmedAt: seenAt, blockNumber, error: "reverted: the transaction was mined but its execution failed" });
+      this.forget(tx);
+      return false;
     } else {
       recordLatency(this.confirmLatency, seenAt - tx.sentAt);
       this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
       this.txConfirmed += 1;
       this.second.confirmed += 1;
+      this.countType(tx, "confirmed", 1);
     }
     this.log(tx, hash, { confirmedAt: seenAt, blockNumber });
     this.forget(tx);
@@ -475,7 +532,10 @@ export class RunTracker {
   discardPending(): void {
     for (const tx of this.pending) {
       tx.status = "discarded";
-      if (!tx.housekeeping) this.txDiscarded += 1;
+      if (!tx.housekeeping) {
+        this.txDiscarded += 1;
+        this.countType(tx, "discarded", 1);
+      }
       this.log(tx, tx.hashes[0], { error: "not included within the grace period" });
       this.touch(tx);
     }
@@ -538,6 +598,9 @@ export class RunTracker {
       lastMinedAt: this.lastMinedAt,
       rebroadcasts: this.rebroadcasts,
       replacements: this.replacements,
+      reverted: this.reverted,
+      byType: structuredClone(this.byType),
+      tipCounts: [...this.tipCounts],
       second: { ...s, gasUsed: s.gasUsed.toString(), gasLimit: s.gasLimit.toString() },
     };
   }
@@ -557,7 +620,10 @@ export class RunTracker {
       lastMinedAt: snapshot.lastMinedAt ?? 0,
       rebroadcasts: snapshot.rebroadcasts,
       replacements: snapshot.replacements,
+      reverted: snapshot.reverted ?? 0,
+      tipCounts: [...(snapshot.tipCounts ?? [])],
     });
+    Object.assign(t.byType, structuredClone(snapshot.byType ?? {}));
     Object.assign(t.housekeeping, snapshot.housekeeping);
     Object.assign(t.errors, snapshot.errors);
     Object.assign(t.retries, snapshot.retries);
@@ -589,6 +655,24 @@ export class RunTracker {
     }
     this.txSent += 1;
     this.second.sent += 1;
+    this.countType(record, "sent", 1);
+  }
+
+  private typeCounts(tx: TxRecord): TypeCounts | undefined {
+    if (!tx.type) return undefined;
+    return (this.byType[tx.type] ??= { sent: 0, confirmed: 0, failed: 0, reverted: 0, discarded: 0, gasUsed: "0", gasCounted: 0 });
+  }
+
+  private countType(tx: TxRecord, field: "sent" | "confirmed" | "failed" | "reverted" | "discarded", n: number): void {
+    const counts = this.typeCounts(tx);
+    if (counts) counts[field] += n;
+  }
+
+  private countGas(tx: TxRecord, receipt: MinedReceipt): void {
+    const counts = this.typeCounts(tx);
+    if (!counts) return;
+    counts.gasUsed = (BigInt(counts.gasUsed) + receipt.gasUsed).toString();
+    counts.gasCounted += 1;
   }
 
   private freshSecond(second: number): SecondTotals {

@@ -1,26 +1,40 @@
+/** Every transaction type in one table: its builder, its gas limit (PRODUCT.md §4) and what it needs prepared. */
 import { CALLDATA_HEAVY_MAX_GAS, calldataHeavy } from "./calldata-heavy";
+import { erc20Approve, erc20Transfer } from "./erc20";
+import { erc721Transfer } from "./erc721-transfer";
 import { ethTransfer } from "./eth-transfer";
-import type { TransactionBuilder, TransactionType } from "./types";
+import { heavyCompute, storageWrite } from "./gas-consumer";
+import type { LoadContext, TransactionBuilder, TransactionType } from "./types";
 
-const BUILDERS: Partial<Record<TransactionType, TransactionBuilder>> = {
-  "eth-transfer": ethTransfer,
-  "calldata-heavy": calldataHeavy,
+/** Contracts deployed together, once per chain: a type needs one group. */
+export type ContractGroup = "erc20" | "erc721" | "gasConsumer" | "uniswap" | "delegate";
+
+export interface TypeSpec {
+  build?: TransactionBuilder<LoadContext>;
+  /** The table's gas limit; `eth_estimateGas` may raise it when the run is prepared. */
+  gas: bigint;
+  /** Wei each transaction moves out of the account besides gas. */
+  value: bigint;
+  contracts?: ContractGroup;
+}
+
+export const TYPE_SPECS: Record<TransactionType, TypeSpec> = {
+  "eth-transfer": { build: ethTransfer, gas: 21_000n, value: 1n },
+  "erc20-transfer": { build: erc20Transfer, gas: 70_000n, value: 0n, contracts: "erc20" },
+  "erc20-approve": { build: erc20Approve, gas: 60_000n, value: 0n, contracts: "erc20" },
+  "storage-write": { build: storageWrite, gas: 70_000n, value: 0n, contracts: "gasConsumer" },
+  "heavy-compute": { build: heavyCompute, gas: 500_000n, value: 0n, contracts: "gasConsumer" },
+  "uniswap-swap": { gas: 250_000n, value: 0n, contracts: "uniswap" },
+  "erc721-transfer": { build: erc721Transfer, gas: 100_000n, value: 0n, contracts: "erc721" },
+  "calldata-heavy": { build: calldataHeavy, gas: CALLDATA_HEAVY_MAX_GAS, value: 0n },
+  "set-code": { gas: 100_000n, value: 0n, contracts: "delegate" },
 };
 
-export function builderFor(type: TransactionType): TransactionBuilder {
-  const builder = BUILDERS[type];
+export function builderFor(type: TransactionType): TransactionBuilder<LoadContext> {
+  const builder = TYPE_SPECS[type].build;
   if (!builder) throw new Error(`transaction type ${type} is not supported by this build`);
   return builder;
 }
 
 /** Gas limit per type, used to size funding before any transaction is built. */
-export const GAS_LIMITS: Record<TransactionType, bigint> = {
-  "eth-transfer": 21_000n,
-  "erc20-transfer": 70_000n,
-  "erc20-approve": 60_000n,
-  "storage-write": 70_000n,
-  "heavy-compute": 500_000n,
-  "uniswap-swap": 250_000n,
-  "erc721-transfer": 100_000n,
-  "calldata-heavy": CALLDATA_HEAVY_MAX_GAS,
-};
+export const gasLimitOf = (type: TransactionType): bigint => TYPE_SPECS[type].gas;

@@ -1,5 +1,5 @@
 /** The transaction types of PRODUCT.md §4 and what a builder needs to make one. */
-import type { TransactionSerializableEIP1559 } from "viem";
+import type { Address, TransactionSerializable } from "viem";
 
 export const TRANSACTION_TYPES = [
   "eth-transfer",
@@ -10,11 +10,20 @@ export const TRANSACTION_TYPES = [
   "uniswap-swap",
   "erc721-transfer",
   "calldata-heavy",
+  "set-code",
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 /** The types this build can send; the others are refused at the API with a clear 400. */
-export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = ["eth-transfer", "calldata-heavy"];
+export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = [
+  "eth-transfer",
+  "erc20-transfer",
+  "erc20-approve",
+  "storage-write",
+  "heavy-compute",
+  "erc721-transfer",
+  "calldata-heavy",
+];
 
 /** Fees travel between objects as decimal strings: JSON-safe and exact. */
 export interface FeeQuote {
@@ -26,7 +35,45 @@ export interface BuildContext {
   chainId: number;
   nonce: number;
   fees: FeeQuote;
-  from: `0x${string}`;
+  from: Address;
 }
 
-export type TransactionBuilder = (ctx: BuildContext) => TransactionSerializableEIP1559;
+/** Contract addresses a run's workload uses, by role. */
+export type ContractAddresses = Partial<Record<ContractRole, Address>>;
+export type ContractRole =
+  | "erc20"
+  | "erc721"
+  | "gasConsumer"
+  | "delegate"
+  | "weth9"
+  | "usdc"
+  | "uniswapV3Factory"
+  | "swapRouter"
+  | "nonfungiblePositionManager"
+  | "uniswapPool";
+
+/** What a load transaction may need beyond a plain transfer: the run's contracts and the account's own assets. */
+export interface LoadContext extends BuildContext {
+  contracts: ContractAddresses;
+  /** How many transactions of this type this account built before this one: alternation, NFT choice. */
+  seq: number;
+  /** Token ids of the run's ERC-721 this account held when the run was prepared. */
+  nftIds: readonly string[];
+  /** The gas limit for this type: the table's, or more where `eth_estimateGas` said so when the run was prepared. */
+  gas: bigint;
+}
+
+export type TransactionBuilder<C extends BuildContext = BuildContext> = (ctx: C) => TransactionSerializable;
+
+/** A transaction to sign, with the load type it counts as (none: housekeeping). */
+export interface BuiltTransaction {
+  tx: TransactionSerializable;
+  type?: TransactionType;
+}
+
+export type BuildTransaction = (ctx: BuildContext) => BuiltTransaction;
+
+/** A builder whose transactions are not load (gap fills, closes): no type. */
+export const unlabelled =
+  (builder: TransactionBuilder): BuildTransaction =>
+  (ctx) => ({ tx: builder(ctx) });

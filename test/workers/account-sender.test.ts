@@ -32,7 +32,7 @@ describe("account object sending to anvil", () => {
   it("starts from the node's pending nonce and sends a burst as one batch", async () => {
     const { stub, address } = await freshAccount();
     expect((await stub.syncNonce()).nonce).toBe(0);
-    const result = await stub.burst({ count: 5, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const result = await stub.burst({ mix: [["eth-transfer", 5]], fees: GOOD_FEES });
     expect(result.submitted).toBe(5);
     expect(result.requests).toEqual({ sent: 1, rateLimited: 0, maxRetryAfterMs: 0 });
     expect(result.retries).toEqual({});
@@ -46,12 +46,12 @@ describe("account object sending to anvil", () => {
   it("rolls back nonces the node refused and reuses them first, leaving no gap", async () => {
     const { stub, address } = await freshAccount();
     await stub.syncNonce();
-    const refused = await stub.burst({ count: 3, transactionType: "eth-transfer", fees: TOO_CHEAP });
+    const refused = await stub.burst({ mix: [["eth-transfer", 3]], fees: TOO_CHEAP });
     expect(refused.sent).toEqual([]);
     expect(refused.failed.map((f) => f.errorClass)).toEqual(["underpriced", "underpriced", "underpriced"]);
     expect((await stub.ledgerSnapshot()).free).toEqual([0, 1, 2]);
 
-    const retry = await stub.burst({ count: 4, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const retry = await stub.burst({ mix: [["eth-transfer", 4]], fees: GOOD_FEES });
     expect(retry.sent.map((t) => t.nonce)).toEqual([0, 1, 2, 3]);
     expect(await waitForMined(address, 4)).toBe(4);
   });
@@ -59,7 +59,7 @@ describe("account object sending to anvil", () => {
   it("classifies a send without funds and keeps the nonce for reuse", async () => {
     const { stub } = await freshAccount(false);
     await stub.syncNonce();
-    const result = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const result = await stub.burst({ mix: [["eth-transfer", 1]], fees: GOOD_FEES });
     expect(result.failed[0].errorClass).toBe("insufficient-funds");
     expect(await stub.ledgerSnapshot()).toMatchObject({ next: 1, free: [0] });
   });
@@ -69,11 +69,11 @@ describe("account object sending to anvil", () => {
     await stub.syncNonce();
     // Something else used this account's nonces 0..19 behind the ledger's back.
     await chainRpc("anvil_setNonce", [address, "0x14"]);
-    const stale = await stub.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const stale = await stub.burst({ mix: [["eth-transfer", 2]], fees: GOOD_FEES });
     expect(stale.failed.map((f) => f.errorClass)).toEqual(["nonce-too-low", "nonce-too-low"]);
     expect((await stub.ledgerSnapshot()).next).toBe(20);
 
-    const fresh = await stub.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const fresh = await stub.burst({ mix: [["eth-transfer", 2]], fees: GOOD_FEES });
     expect(fresh.sent.map((t) => t.nonce)).toEqual([20, 21]);
     expect(await waitForMined(address, 22)).toBe(22);
   });
@@ -81,10 +81,10 @@ describe("account object sending to anvil", () => {
   it("resumes from its persisted ledger after the object restarts", async () => {
     const { stub, address } = await freshAccount();
     await stub.syncNonce();
-    await stub.burst({ count: 3, transactionType: "eth-transfer", fees: GOOD_FEES });
+    await stub.burst({ mix: [["eth-transfer", 3]], fees: GOOD_FEES });
     await abortAllDurableObjects();
     const again = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender-test:${nextIndex - 1}`));
-    const after = await again.burst({ count: 2, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const after = await again.burst({ mix: [["eth-transfer", 2]], fees: GOOD_FEES });
     expect(after.sent.map((t) => t.nonce)).toEqual([3, 4]);
     expect(await waitForMined(address, 5)).toBe(5);
   });
@@ -92,7 +92,7 @@ describe("account object sending to anvil", () => {
   it("closes rolled-back nonces at settle so later transactions are not stuck behind a gap", async () => {
     const { stub, address } = await freshAccount();
     await stub.syncNonce();
-    await stub.burst({ count: 2, transactionType: "eth-transfer", fees: TOO_CHEAP });
+    await stub.burst({ mix: [["eth-transfer", 2]], fees: TOO_CHEAP });
     const closing = await stub.settle(GOOD_FEES);
     expect(closing.sent.map((t) => t.nonce)).toEqual([0, 1]);
     expect(await waitForMined(address, 2)).toBe(2);
@@ -106,7 +106,7 @@ describe("account object sending to anvil", () => {
     await stub.syncNonce();
     // The proxy answers success without forwarding: the ledger holds nonce 0 as sent, the node nothing.
     await setFaults({ blackhole: 1 });
-    const lost = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const lost = await stub.burst({ mix: [["eth-transfer", 1]], fees: GOOD_FEES });
     await setFaults({});
     expect(lost.sent.map((t) => t.nonce)).toEqual([0]);
     expect(await chainRpc("eth_getTransactionByHash", [lost.sent[0].hash])).toBeNull();
@@ -123,7 +123,7 @@ describe("account object sending to anvil", () => {
     const { stub, address } = await freshAccount();
     await stub.syncNonce();
     await setFaults({ blackhole: 1 });
-    const lost = await stub.burst({ count: 1, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const lost = await stub.burst({ mix: [["eth-transfer", 1]], fees: GOOD_FEES });
     await setFaults({});
     const replaced = await stub.replace([0], { maxFeePerGas: "1000", maxPriorityFeePerGas: "1" });
     expect(replaced.replaced).toEqual([{ nonce: 0, oldHash: lost.sent[0].hash, hash: expect.any(String) }]);
@@ -140,7 +140,7 @@ describe("account object sending to anvil", () => {
     await stub.syncNonce();
     // The node answers this burst 2 s late: a reset run's last submission, still in flight.
     await setFaults({ delay: 1, delayMs: 2_000 });
-    const inFlight = stub.burst({ count: 3, transactionType: "eth-transfer", fees: GOOD_FEES });
+    const inFlight = stub.burst({ mix: [["eth-transfer", 3]], fees: GOOD_FEES });
     await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();
     const synced = await stub.syncNonce();

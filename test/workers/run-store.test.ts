@@ -33,6 +33,7 @@ function scalars(): LiveScalars {
   return {
     budget: { owed: 0.5 },
     cursor: 3,
+    mixGiven: { "eth-transfer": 7 },
     lastDispatchAt: 2_000,
     lastBlock: 12,
     fees: { maxFeePerGas: "2", maxPriorityFeePerGas: "1" },

@@ -14,7 +14,7 @@ import { rebroadcastRaw } from "../../src/account/stuck-transactions";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { newBreaker, recordBurstOutcome } from "../../src/run/circuit-breaker";
 import { ethTransfer } from "../../src/tx/eth-transfer";
-import type { FeeQuote } from "../../src/tx/types";
+import { unlabelled, type FeeQuote } from "../../src/tx/types";
 import { mulberry32 } from "../support/seeded-random";
 import { chainRpc, rpcUrl, setFaults } from "./helpers";
 
@@ -32,7 +32,7 @@ async function withSender<T>(work: (deps: SenderDeps) => Promise<T>): Promise<T>
   return runInDurableObject(stub, async (_instance, state) => {
     const ledger = new NonceLedger(state.storage.sql);
     ledger.reset(0);
-    return work({ ledger, signer, rpc: new JsonRpcClient(rpcUrl()), chainId: 31337, build: ethTransfer, retry: FAST_RETRY });
+    return work({ ledger, signer, rpc: new JsonRpcClient(rpcUrl()), chainId: 31337, build: unlabelled(ethTransfer), retry: FAST_RETRY });
   });
 }
 

@@ -32,7 +32,7 @@ async function account(index: number) {
 }
 
 async function send(stub: Awaited<ReturnType<typeof account>>["stub"], count: number): Promise<void> {
-  const result = await stub.burst({ count, transactionType: "eth-transfer", fees: FEES });
+  const result = await stub.burst({ mix: [["eth-transfer", count]], fees: FEES });
   expect(result.failed).toEqual([]);
   expect(result.sent).toHaveLength(count);
 }

@@ -1,0 +1,67 @@
+/**
+ * Readying one account for a run's transaction types: the NFTs it holds (erc721-transfer hands
+ * them out one by one) and a gas limit per type that the node agrees with: the table's, unless
+ * `eth_estimateGas` for a sample transaction from this account says more.
+ */
+import { decodeFunctionResult, encodeFunctionData, type Address, type Hex } from "viem";
+import { ABI } from "../contracts/abis";
+import { balancesOf } from "../chain/contract-reads";
+import type { JsonRpcClient } from "../chain/rpc";
+import { TYPE_SPECS } from "../tx/builders";
+import type { TipPolicy } from "../tx/tips";
+import type { ContractAddresses, TransactionType } from "../tx/types";
+import { workloadBuilder, type AccountWorkload } from "./workload";
+
+export interface WorkloadRequest {
+  contracts: ContractAddresses;
+  types: TransactionType[];
+  tipPolicy: TipPolicy | null;
+  chainId: number;
+}
+
+export interface PreparedWorkload {
+  workload: AccountWorkload;
+  /** Per type: the node's estimate for a sample transaction (decimal string), where one was asked. */
+  estimates: Partial<Record<TransactionType, string>>;
+}
+
+/** An estimate is exact for the state it ran on; a busy chain may differ a little. */
+const ESTIMATE_MARGIN_PERCENT = 110n;
+/** Types whose gas depends on execution: the rest are plain transfers of known cost. */
+const EXECUTES_CODE = (type: TransactionType) => TYPE_SPECS[type].contracts !== undefined;
+
+export async function prepareWorkload(rpc: JsonRpcClient, address: Address, request: WorkloadRequest): Promise<PreparedWorkload> {
+  const nftIds = request.types.includes("erc721-transfer") ? await heldTokens(rpc, request.contracts.erc721!, address) : [];
+  const workload: AccountWorkload = { contracts: request.contracts, gasLimits: {}, tipPolicy: request.tipPolicy, nftIds };
+  const sampled = request.types.filter(EXECUTES_CODE);
+  const estimates: PreparedWorkload["estimates"] = {};
+  if (sampled.length === 0) return { workload, estimates };
+
+  // One sample of each type, built as the run will build it (on a scratch counter: no NFT is used up).
+  const fees = { maxFeePerGas: "0", maxPriorityFeePerGas: "0" };
+  const samples = sampled.map((type) => workloadBuilder({ ...workload, tipPolicy: null }, {}, [[type, 1]], [])({ chainId: request.chainId, nonce: 0, fees, from: address }).tx);
+  const outcomes = await rpc.batch<string>(
+    samples.map((tx) => ({ method: "eth_estimateGas", params: [{ from: address, to: tx.to, data: tx.data, value: `0x${(tx.value ?? 0n).toString(16)}` }] })),
+  );
+  outcomes.forEach((o, i) => {
+    const type = sampled[i];
+    if (!o.ok) throw new Error(`a sample ${type} transaction from ${address} would fail: ${o.error.message}`);
+    estimates[type] = BigInt(o.result).toString();
+    const needed = (BigInt(o.result) * ESTIMATE_MARGIN_PERCENT) / 100n;
+    if (needed > TYPE_SPECS[type].gas) workload.gasLimits[type] = needed.toString();
+  });
+  return { workload, estimates };
+}
+
+/** Token ids of `nft` that `owner` holds, through ERC-721 enumeration. */
+async function heldTokens(rpc: JsonRpcClient, nft: Address, owner: Address): Promise<string[]> {
+  const call = (data: Hex) => ({ method: "eth_call", params: [{ to: nft, data }, "latest"] });
+  const [balance] = await balancesOf(rpc, nft, [owner]);
+  const outcomes = await rpc.batch<Hex>(
+    Array.from({ length: Number(balance) }, (_, i) => call(encodeFunctionData({ abi: ABI.erc721, functionName: "tokenOfOwnerByIndex", args: [owner, BigInt(i)] }))),
+  );
+  return outcomes.map((o) => {
+    if (!o.ok) throw o.error;
+    return decodeFunctionResult({ abi: ABI.erc721, functionName: "tokenOfOwnerByIndex", data: o.result }).toString();
+  });
+}
