@@ -15,6 +15,7 @@ import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
 import { asHousekeeping, emptyBurst, lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
 import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
+import { sendSetup } from "./send-setup";
 import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
 
@@ -90,7 +91,11 @@ export class AccountDO extends DurableObject<Env> {
    */
   async prepareWorkload(request: WorkloadRequest): Promise<PreparedWorkload> {
     const deps = this.deps();
-    const prepared = await prepareWorkload(deps.rpc, deps.signer.address, request);
+    const prepared = await prepareWorkload(deps.rpc, deps.signer.address, request, async (calls) => {
+      if (calls.length === 0) return;
+      await this.startLedger(deps);
+      await sendSetup(deps, calls, request.fees);
+    });
     // The estimates awaited: a burst of this run cannot have started (preparation comes first).
     this.workload = prepared.workload;
     this.counters = {};
@@ -106,13 +111,18 @@ export class AccountDO extends DurableObject<Env> {
    * earlier run left unknown, so a transaction the node holds is never signed over.
    */
   async syncNonce(): Promise<{ address: string; nonce: number }> {
-    await this.whenIdle();
     const deps = this.deps();
+    return { address: deps.signer.address, nonce: await this.startLedger(deps) };
+  }
+
+  /** The ledger and outbox start over from the node's pending nonce, once nothing is under way or unknown. */
+  private async startLedger(deps: SenderDeps): Promise<number> {
+    await this.whenIdle();
     await this.resolveUnknown(deps);
     const nonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
     this.ledger.reset(nonce);
     this.outbox.clear();
-    return { address: deps.signer.address, nonce };
+    return nonce;
   }
 
   /**

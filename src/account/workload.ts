@@ -6,6 +6,7 @@
 import { TYPE_SPECS, builderFor } from "../tx/builders";
 import { withTip } from "../tx/fees";
 import { tipBucket, tipGwei, gweiToWei, TIP_BUCKETS, type TipPolicy } from "../tx/tips";
+import type { SwapQuote } from "../tx/uniswap-swap";
 import type { BuildTransaction, ContractAddresses, TransactionType } from "../tx/types";
 
 export interface AccountWorkload {
@@ -15,6 +16,8 @@ export interface AccountWorkload {
   /** Tips drawn per transaction; null: the quote's tip. */
   tipPolicy: TipPolicy | null;
   nftIds: string[];
+  /** uniswap-swap: minimum outs from the pool's price at preparation. */
+  swap?: SwapQuote;
 }
 
 export const EMPTY_WORKLOAD: AccountWorkload = { contracts: {}, gasLimits: {}, tipPolicy: null, nftIds: [] };
@@ -47,7 +50,7 @@ export function workloadBuilder(
       tips[bucket] = (tips[bucket] ?? 0) + 1;
     }
     const gas = BigInt(workload.gasLimits[type] ?? TYPE_SPECS[type].gas);
-    const tx = builderFor(type)({ ...ctx, fees, contracts: workload.contracts, seq, nftIds: workload.nftIds, gas });
+    const tx = builderFor(type)({ ...ctx, fees, contracts: workload.contracts, seq, nftIds: workload.nftIds, swap: workload.swap, gas });
     return { tx, type };
   };
 }

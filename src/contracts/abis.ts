@@ -14,6 +14,7 @@ export const ABI = {
     "function transfer(address to, uint256 amount) returns (bool)",
     "function approve(address spender, uint256 amount) returns (bool)",
     "function balanceOf(address account) view returns (uint256)",
+    "function allowance(address owner, address spender) view returns (uint256)",
     "event Transfer(address indexed from, address indexed to, uint256 value)",
     "event Approval(address indexed owner, address indexed spender, uint256 value)",
   ]),
@@ -32,6 +33,7 @@ export const ABI = {
     "function deposit() payable",
     "function approve(address guy, uint256 wad) returns (bool)",
     "function balanceOf(address) view returns (uint256)",
+    "function allowance(address, address) view returns (uint256)",
   ]),
   uniswapV3Factory: parseAbi([
     "function createPool(address tokenA, address tokenB, uint24 fee) returns (address pool)",

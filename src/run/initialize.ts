@@ -14,7 +14,10 @@ import { balancesOf, estimateGas } from "../chain/contract-reads";
 import type { Db } from "../db/queries";
 import { typesOf } from "../tx/mix";
 import type { ContractAddresses, FeeQuote } from "../tx/types";
-import { encodeFunctionData, type Address } from "viem";
+import { decodeFunctionResult, encodeFunctionData, type Address } from "viem";
+import type { WorkloadRequest } from "../account/prepare-workload";
+import { poolTokens } from "../contracts/uniswap-pool";
+import { SWAP_WETH_IN, swapQuote, type SwapQuote } from "../tx/uniswap-swap";
 import { sendFromFunder, type FunderCall } from "../chain/funder-calls";
 import { fundAccounts, planFunding } from "./funding";
 import { expectedTransactions, peakRate } from "./patterns";
@@ -106,11 +109,18 @@ export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecor
     const gas = ((await estimateGas(rpc, funder.address, token, data(owners[0]))) * MINT_GAS_MARGIN_PERCENT) / 100n;
     for (const owner of owners) calls.push({ to: token, data: data(owner), gas });
   };
-  if (types.includes("erc20-transfer")) {
-    const token = contracts.erc20!;
+  const mintTokens = async (token: Address) => {
     const balances = await balancesOf(rpc, token, addresses);
     const low = addresses.filter((_, i) => balances[i] < TOKEN_FLOOR) as Address[];
     await mint(token, (to) => encodeFunctionData({ abi: ABI.erc20, functionName: "mint", args: [to, TOKEN_TOP_UP] }), low);
+  };
+  if (types.includes("erc20-transfer")) await mintTokens(contracts.erc20!);
+  let swap: WorkloadRequest["swap"];
+  if (types.includes("uniswap-swap")) {
+    await mintTokens(contracts.usdc!);
+    // Every swap sells WETH at most: wrapping one swap's worth per expected swap leaves room twice over.
+    const wethNeeded = BigInt(Math.ceil(expectedOfType(mix, "uniswap-swap", perAccount))) * SWAP_WETH_IN + SWAP_WETH_IN;
+    swap = { ...(await poolQuote(rpc, contracts)), wethNeeded: wethNeeded.toString() };
   }
   if (types.includes("erc721-transfer")) {
     const nft = contracts.erc721!;
@@ -122,8 +132,15 @@ export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecor
   const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
   await sendFromFunder({ rpc, funder, chainId: run.chainId, fees, stillLive, what: `minting tokens for ${accounts.length} senders` }, calls);
   if (!stillLive()) return;
-  const request = { contracts, types, tipPolicy: tipPolicyOf(run.request), chainId: run.chainId };
+  const request: WorkloadRequest = { contracts, types, tipPolicy: tipPolicyOf(run.request), chainId: run.chainId, fees, swap };
   await mapInChunks(accounts, (s) => accountStub(env, s.region, s.index).prepareWorkload(request));
+}
+
+/** The minimum outs of a swap at the pool's price now. */
+async function poolQuote(rpc: JsonRpcClient, contracts: ContractAddresses): Promise<SwapQuote> {
+  const data = await rpc.call<`0x${string}`>("eth_call", [{ to: contracts.uniswapPool, data: encodeFunctionData({ abi: ABI.uniswapV3Pool, functionName: "slot0" }) }, "latest"]);
+  const [sqrtPriceX96] = decodeFunctionResult({ abi: ABI.uniswapV3Pool, functionName: "slot0", data });
+  return swapQuote(sqrtPriceX96, poolTokens(contracts.weth9!, contracts.usdc!).wethIsToken0);
 }
 
 /** Step 3: every ledger starts from the node's pending nonce; the run starts after the latest block. */

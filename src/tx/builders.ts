@@ -4,6 +4,7 @@ import { erc20Approve, erc20Transfer } from "./erc20";
 import { erc721Transfer } from "./erc721-transfer";
 import { ethTransfer } from "./eth-transfer";
 import { heavyCompute, storageWrite } from "./gas-consumer";
+import { SWAP_WETH_IN, uniswapSwap } from "./uniswap-swap";
 import type { LoadContext, TransactionBuilder, TransactionType } from "./types";
 
 /** Contracts deployed together, once per chain: a type needs one group. */
@@ -24,7 +25,8 @@ export const TYPE_SPECS: Record<TransactionType, TypeSpec> = {
   "erc20-approve": { build: erc20Approve, gas: 60_000n, value: 0n, contracts: "erc20" },
   "storage-write": { build: storageWrite, gas: 70_000n, value: 0n, contracts: "gasConsumer" },
   "heavy-compute": { build: heavyCompute, gas: 500_000n, value: 0n, contracts: "gasConsumer" },
-  "uniswap-swap": { gas: 250_000n, value: 0n, contracts: "uniswap" },
+  // Value: the WETH each sender wraps for its swaps before the run, planned per transaction.
+  "uniswap-swap": { build: uniswapSwap, gas: 250_000n, value: SWAP_WETH_IN, contracts: "uniswap" },
   "erc721-transfer": { build: erc721Transfer, gas: 100_000n, value: 0n, contracts: "erc721" },
   "calldata-heavy": { build: calldataHeavy, gas: CALLDATA_HEAVY_MAX_GAS, value: 0n },
   "set-code": { gas: 100_000n, value: 0n, contracts: "delegate" },

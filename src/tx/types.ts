@@ -23,6 +23,7 @@ export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = [
   "heavy-compute",
   "erc721-transfer",
   "calldata-heavy",
+  "uniswap-swap",
 ];
 
 /** Fees travel between objects as decimal strings: JSON-safe and exact. */
@@ -59,6 +60,8 @@ export interface LoadContext extends BuildContext {
   seq: number;
   /** Token ids of the run's ERC-721 this account held when the run was prepared. */
   nftIds: readonly string[];
+  /** uniswap-swap: the least each direction must give back. */
+  swap?: { minUsdcOut: string; minWethOut: string };
   /** The gas limit for this type: the table's, or more where `eth_estimateGas` said so when the run was prepared. */
   gas: bigint;
 }

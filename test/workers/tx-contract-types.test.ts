@@ -37,12 +37,13 @@ async function startRun(request: Record<string, unknown>): Promise<{ m: TestMetr
   const m = await waitForRun(body.runId, undefined, 120_000);
   expect(m.status, m.error ?? "").toBe("completed");
   expect(m.verification).toMatchObject({ verified: true });
-  const audit = await auditChain(fromBlock);
+  // From the run's start block: set-up before it (deployments, mints, a swapper's approvals) is not the run's.
+  const audit = await auditChain(m.startBlock!);
   expect(audit.gaps).toEqual([]);
   expect(audit.poolPending + audit.poolQueued).toBe(0);
   expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed + (m.byType ? Object.values(m.byType).reduce((s, t) => s + t.reverted, 0) : 0));
   expect(await ledgerMismatches(audit, m)).toEqual([]);
-  return { m, fromBlock, receipts: await senderReceipts(fromBlock) };
+  return { m, fromBlock, receipts: await senderReceipts(m.startBlock!) };
 }
 
 const loadReceipts = (receipts: Receipt[], to: string | undefined) => receipts.filter((r) => r.to?.toLowerCase() === to?.toLowerCase());
@@ -140,6 +141,31 @@ describe("contract transaction types: the other types", () => {
     expect(tokens.size).toBe(load.length);
     expect(m.byType["erc721-transfer"].reverted).toBe(0);
     figures["erc721-transfer"] = { confirmed: m.txConfirmed, sent: m.txSent, avgGas: m.byType["erc721-transfer"].avgGasUsed };
+  });
+
+  it("uniswap-swap: deploys V3 and a seeded WETH/USDC pool; swaps alternate direction and none reverts", async () => {
+    const { m, receipts } = await startRun({ transactionType: "uniswap-swap" });
+    const load = loadReceipts(receipts, m.contracts.swapRouter);
+    expect(load.length).toBe(m.txConfirmed);
+    expect(m.txConfirmed).toBeGreaterThanOrEqual(50);
+    const directions = { wethIn: 0, usdcIn: 0 };
+    const weth = m.contracts.weth9!.toLowerCase();
+    for (const r of load) {
+      expect(r.status).toBe("0x1");
+      const swaps = r.logs.filter((l) => l.address.toLowerCase() === m.contracts.uniswapPool!.toLowerCase());
+      expect(swaps).toHaveLength(1);
+      const ev = decodeEventLog({ abi: ABI.uniswapV3Pool, topics: swaps[0].topics as [Hex, ...Hex[]], data: swaps[0].data });
+      expect(ev.eventName).toBe("Swap");
+      // The token the pool received is the one whose amount is positive.
+      const { amount0 } = ev.args as unknown as { amount0: bigint };
+      const token0IsWeth = BigInt(weth) < BigInt(m.contracts.usdc!);
+      const wethIn = (amount0 > 0n) === token0IsWeth;
+      directions[wethIn ? "wethIn" : "usdcIn"] += 1;
+    }
+    // Alternating per account, half the accounts starting each way: within a few of an even split.
+    expect(Math.abs(directions.wethIn - directions.usdcIn)).toBeLessThanOrEqual(4);
+    expect(m.byType["uniswap-swap"]).toMatchObject({ reverted: 0, failed: 0 });
+    figures["uniswap-swap"] = { confirmed: m.txConfirmed, sent: m.txSent, avgGas: m.byType["uniswap-swap"].avgGasUsed, ...directions };
     console.log(`contract types: ${JSON.stringify(figures)}`);
   });
 });
