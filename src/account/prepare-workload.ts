@@ -40,8 +40,11 @@ export interface PreparedWorkload {
 
 /** An estimate is exact for the state it ran on; a busy chain may differ a little. */
 const ESTIMATE_MARGIN_PERCENT = 110n;
-/** Types whose gas depends on execution: the rest are plain transfers of known cost. */
-const EXECUTES_CODE = (type: TransactionType) => TYPE_SPECS[type].contracts !== undefined;
+/**
+ * Types whose gas depends on execution: the rest are plain transfers of known cost. set-code is
+ * not sampled: an estimate without its authorization list would price a call to an empty account.
+ */
+const EXECUTES_CODE = (type: TransactionType) => TYPE_SPECS[type].contracts !== undefined && type !== "set-code";
 
 /**
  * `sendSetup` sends the account's own set-up transactions through its ledger and resolves once
@@ -67,7 +70,9 @@ export async function prepareWorkload(
 
   // One sample of each type, built as the run will build it (on a scratch counter: no NFT is used up).
   const fees = { maxFeePerGas: "0", maxPriorityFeePerGas: "0" };
-  const samples = sampled.map((type) => workloadBuilder({ ...workload, tipPolicy: null }, {}, [[type, 1]], [])({ chainId: request.chainId, nonce: 0, fees, from: address }).tx);
+  const samples = await Promise.all(
+    sampled.map(async (type) => (await workloadBuilder({ ...workload, tipPolicy: null }, {}, [[type, 1]], [])({ chainId: request.chainId, nonce: 0, fees, from: address })).tx),
+  );
   const outcomes = await rpc.batch<string>(
     samples.map((tx) => ({ method: "eth_estimateGas", params: [{ from: address, to: tx.to, data: tx.data, value: `0x${(tx.value ?? 0n).toString(16)}` }] })),
   );

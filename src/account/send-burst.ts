@@ -264,7 +264,7 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
 }
 
 async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise<SignedTx> {
-  const { tx, type } = deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address });
+  const { tx, type } = await deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address });
   const raw = await deps.signer.signTransaction(tx);
   return { nonce, raw, hash: keccak256(raw), type };
 }

@@ -2,7 +2,7 @@
  * Transactions that are sent but not mined: re-broadcast byte for byte, replaced at the same nonce
  * with a fee bump, or, at the end of a run, closed with a self-transfer.
  */
-import { keccak256, parseTransaction, type Hex, type TransactionSerializableEIP1559 } from "viem";
+import { keccak256, parseTransaction, type Hex, type TransactionSerializable, type TransactionSerializableEIP1559, type TransactionSerializableEIP7702 } from "viem";
 import { RpcError } from "../errors";
 import type { RpcOutcome } from "../chain/rpc";
 import { recordLatency } from "../metrics/latency-sketch";
@@ -34,6 +34,17 @@ export async function rebroadcastRaw(deps: SenderDeps, raws: string[]): Promise<
   return result;
 }
 
+/**
+ * The payload only: the parsed transaction also carries the old signature, which must not travel
+ * into the new one. A type-4 transaction keeps its authorizations (the delegation is its load).
+ */
+function samePayload(old: TransactionSerializable, fields: { chainId: number; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): TransactionSerializable {
+  const payload = { ...fields, to: old.to, value: old.value, gas: old.gas, data: old.data, accessList: old.accessList };
+  return old.type === "eip7702"
+    ? ({ ...payload, type: "eip7702", authorizationList: old.authorizationList } satisfies TransactionSerializableEIP7702)
+    : ({ ...payload, type: "eip1559" } satisfies TransactionSerializableEIP1559);
+}
+
 /** +12.5 %: above the replacement rule of every client (geth, reth, erigon, besu, nethermind: 10 %). */
 const bump = (v: bigint) => v + v / 8n + 1n;
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
@@ -53,9 +64,7 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
       const bumped = { maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString() };
       const tx = close
         ? close({ chainId: deps.chainId, nonce: slot.nonce, fees: bumped, from: deps.signer.address })
-        : // The payload only: the parsed transaction also carries the old signature, which must not
-          // travel into the new one.
-          ({ type: "eip1559", chainId: deps.chainId, nonce: slot.nonce, to: old.to, value: old.value, gas: old.gas, data: old.data, accessList: old.accessList, maxFeePerGas, maxPriorityFeePerGas } satisfies TransactionSerializableEIP1559);
+        : samePayload(old, { chainId: deps.chainId, nonce: slot.nonce, maxFeePerGas, maxPriorityFeePerGas });
       const raw = await deps.signer.signTransaction(tx);
       return { slot, raw, hash: keccak256(raw) };
     }),

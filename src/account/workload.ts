@@ -51,7 +51,7 @@ export function workloadBuilder(
     }
     const gas = BigInt(workload.gasLimits[type] ?? TYPE_SPECS[type].gas);
     const tx = builderFor(type)({ ...ctx, fees, contracts: workload.contracts, seq, nftIds: workload.nftIds, swap: workload.swap, gas });
-    return { tx, type };
+    return tx instanceof Promise ? tx.then((signed) => ({ tx: signed, type })) : { tx, type };
   };
 }
 

@@ -5,13 +5,14 @@ import { erc721Transfer } from "./erc721-transfer";
 import { ethTransfer } from "./eth-transfer";
 import { heavyCompute, storageWrite } from "./gas-consumer";
 import { SWAP_WETH_IN, uniswapSwap } from "./uniswap-swap";
-import type { LoadContext, TransactionBuilder, TransactionType } from "./types";
+import { setCode } from "./set-code";
+import type { AsyncTransactionBuilder, LoadContext, TransactionBuilder, TransactionType } from "./types";
 
 /** Contracts deployed together, once per chain: a type needs one group. */
 export type ContractGroup = "erc20" | "erc721" | "gasConsumer" | "uniswap" | "delegate";
 
 export interface TypeSpec {
-  build?: TransactionBuilder<LoadContext>;
+  build?: TransactionBuilder<LoadContext> | AsyncTransactionBuilder<LoadContext>;
   /** The table's gas limit; `eth_estimateGas` may raise it when the run is prepared. */
   gas: bigint;
   /** Wei each transaction moves out of the account besides gas. */
@@ -29,10 +30,10 @@ export const TYPE_SPECS: Record<TransactionType, TypeSpec> = {
   "uniswap-swap": { build: uniswapSwap, gas: 250_000n, value: SWAP_WETH_IN, contracts: "uniswap" },
   "erc721-transfer": { build: erc721Transfer, gas: 100_000n, value: 0n, contracts: "erc721" },
   "calldata-heavy": { build: calldataHeavy, gas: CALLDATA_HEAVY_MAX_GAS, value: 0n },
-  "set-code": { gas: 100_000n, value: 0n, contracts: "delegate" },
+  "set-code": { build: setCode, gas: 100_000n, value: 0n, contracts: "delegate" },
 };
 
-export function builderFor(type: TransactionType): TransactionBuilder<LoadContext> {
+export function builderFor(type: TransactionType): TransactionBuilder<LoadContext> | AsyncTransactionBuilder<LoadContext> {
   const builder = TYPE_SPECS[type].build;
   if (!builder) throw new Error(`transaction type ${type} is not supported by this build`);
   return builder;

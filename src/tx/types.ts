@@ -24,6 +24,7 @@ export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = [
   "erc721-transfer",
   "calldata-heavy",
   "uniswap-swap",
+  "set-code",
 ];
 
 /** Fees travel between objects as decimal strings: JSON-safe and exact. */
@@ -67,6 +68,8 @@ export interface LoadContext extends BuildContext {
 }
 
 export type TransactionBuilder<C extends BuildContext = BuildContext> = (ctx: C) => TransactionSerializable;
+/** A builder that must sign something of its own first (set-code's authorization). */
+export type AsyncTransactionBuilder<C extends BuildContext = BuildContext> = (ctx: C) => Promise<TransactionSerializable>;
 
 /** A transaction to sign, with the load type it counts as (none: housekeeping). */
 export interface BuiltTransaction {
@@ -74,7 +77,12 @@ export interface BuiltTransaction {
   type?: TransactionType;
 }
 
-export type BuildTransaction = (ctx: BuildContext) => BuiltTransaction;
+/**
+ * Builds the transaction for one nonce. Called once per nonce, in nonce order, before the caller's
+ * first await: whatever a builder decides (its type, its sequence number) is decided there; only
+ * signing of its own (an authorization) may come later.
+ */
+export type BuildTransaction = (ctx: BuildContext) => BuiltTransaction | Promise<BuiltTransaction>;
 
 /** A builder whose transactions are not load (gap fills, closes): no type. */
 export const unlabelled =

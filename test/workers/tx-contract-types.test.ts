@@ -166,6 +166,31 @@ describe("contract transaction types: the other types", () => {
     expect(Math.abs(directions.wethIn - directions.usdcIn)).toBeLessThanOrEqual(4);
     expect(m.byType["uniswap-swap"]).toMatchObject({ reverted: 0, failed: 0 });
     figures["uniswap-swap"] = { confirmed: m.txConfirmed, sent: m.txSent, avgGas: m.byType["uniswap-swap"].avgGasUsed, ...directions };
+  });
+
+  it("set-code: type-4 transactions delegate a fresh account each to Delegate, whose ping() runs in it at once", async () => {
+    const { m, fromBlock } = await startRun({ transactionType: "set-code" });
+    const delegate = m.contracts.delegate!.toLowerCase();
+    const head = await blockNumber();
+    let typed4 = 0;
+    for (let n = m.startBlock! + 1; n <= head; n++) {
+      const block = await chainRpc<{ transactions: Array<{ hash: string; from: string; to: string; type: string; authorizationList?: Array<{ address: string }> }> }>("eth_getBlockByNumber", [`0x${n.toString(16)}`, true]);
+      for (const tx of block.transactions) {
+        if (tx.from.toLowerCase() === DEV_FUNDER || tx.to.toLowerCase() === tx.from.toLowerCase()) continue;
+        expect(tx.type).toBe("0x4");
+        expect(tx.authorizationList?.map((a) => a.address.toLowerCase())).toEqual([delegate]);
+        const receipt = await chainRpc<Receipt>("eth_getTransactionReceipt", [tx.hash]);
+        expect(receipt.status).toBe("0x1");
+        // The delegated code ran in the fresh account: the event comes from it.
+        const [ev] = events({ ...receipt, logs: receipt.logs.filter((l) => l.address.toLowerCase() === tx.to.toLowerCase()) }, ABI.delegate);
+        expect(ev.eventName).toBe("Pinged");
+        if (typed4 < 3) expect((await chainRpc<string>("eth_getCode", [tx.to, "latest"])).toLowerCase()).toBe(`0xef0100${delegate.slice(2)}`);
+        typed4 += 1;
+      }
+    }
+    expect(typed4).toBe(m.txConfirmed);
+    expect(fromBlock).toBeLessThan(head);
+    figures["set-code"] = { confirmed: m.txConfirmed, sent: m.txSent, avgGas: m.byType["set-code"].avgGasUsed };
     console.log(`contract types: ${JSON.stringify(figures)}`);
   });
 });
