@@ -4,9 +4,12 @@
  * everything down. Exits 0 only if the run completed and the chain verified it.
  *
  *   npm run demo -- --rate 300 --duration 30 --accounts 40
+ *   npm run demo -- --type uniswap-swap
+ *   npm run demo -- --pattern realistic --rate 100
  */
 import { parseArgs } from "node:util";
 import { followRun, startRun } from "./lib/client";
+import { demoRequest } from "./lib/demo-request";
 import { startLocalStack } from "./lib/local-stack";
 import { progressLine, runVerified, summaryTable } from "./lib/report";
 
@@ -15,6 +18,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "200" },
     duration: { type: "string", default: "20" },
     accounts: { type: "string", default: "0" },
+    type: { type: "string", default: "eth-transfer" },
+    pattern: { type: "string", default: "constant" },
   },
 });
 
@@ -30,14 +35,10 @@ process.once("SIGTERM", shutdown);
 
 try {
   console.log(`anvil ${stack.rpcUrl} · API ${stack.apiUrl}`);
-  const runId = await startRun(stack.apiUrl, {
-    pattern: "constant",
-    durationSec: Number(values.duration),
-    constantRate: Number(values.rate),
-    numAccounts: Number(values.accounts),
-    transactionType: "eth-transfer",
-    name: "demo",
-  });
+  const runId = await startRun(
+    stack.apiUrl,
+    demoRequest({ rate: Number(values.rate), duration: Number(values.duration), accounts: Number(values.accounts), type: values.type, pattern: values.pattern }),
+  );
   console.log(`run ${runId} started`);
   const final = await followRun(stack.apiUrl, runId, (m) => console.log(progressLine(m)));
   console.log(summaryTable(final));

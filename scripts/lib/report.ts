@@ -22,6 +22,11 @@ export function summaryTable(m: TestMetrics): string {
     ["send latency", lat(m.sendLatency)],
     ["confirm latency", lat(m.confirmLatency)],
     ["blocks / gas", `${m.blockCount} blocks, ${m.totalGasUsed} gas, ${m.mgasPerSec} MGas/s, fill ${m.fillRate} %`],
+    ...Object.entries(m.byType ?? {}).map(([type, t]): [string, string] => [
+      `  ${type}`,
+      `${t.sent} sent · ${t.confirmed} confirmed · ${t.failed} failed (${t.reverted} reverted)${t.avgGasUsed === null ? "" : ` · ${t.avgGasUsed} gas each`}`,
+    ]),
+    ...(m.tipHistogram ? [["tips (gwei)", m.tipHistogram.buckets.map((b) => `${b.fromGwei.toFixed(2)}–${b.toGwei.toFixed(2)}: ${b.count}`).join(", ")] as [string, string]] : []),
     ["errors", Object.keys(m.errors).length ? JSON.stringify(m.errors) : "none"],
     ["retries", Object.keys(m.retries).length ? JSON.stringify(m.retries) : "none"],
     ["breaker / stuck", `${m.circuitBreaker.trips} trips · ${m.stuck.rebroadcast} re-broadcast · ${m.stuck.replaced} replaced`],
