@@ -3,11 +3,18 @@
  * fee fields, the contract builders' calldata, the per-account workload builder, the run's
  * workload plan and the contract deployment plan.
  */
+import { decodeFunctionData, getAddress, isAddress, maxUint256, zeroAddress, type Address, type Hex, type TransactionSerializable } from "viem";
 import { describe, expect, it } from "vitest";
+import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "../../src/account/workload";
+import { ABI } from "../../src/contracts/abis";
+import { TYPE_SPECS } from "../../src/tx/builders";
+import { APPROVE_SPENDER, erc20Approve, erc20Transfer } from "../../src/tx/erc20";
+import { erc721Transfer } from "../../src/tx/erc721-transfer";
 import { eip1559Fees, withTip } from "../../src/tx/fees";
+import { HEAVY_COMPUTE_ROUNDS, heavyCompute, storageWrite } from "../../src/tx/gas-consumer";
 import { RATIO_KEYS, allocate, mixFromRatios, typesOf, type Mix, type MixCounts } from "../../src/tx/mix";
 import { DEFAULT_TIP_POLICY, TIP_BUCKETS, tipBucket, tipGwei, tipHistogram, type TipDistribution, type TipPolicy } from "../../src/tx/tips";
-import { TRANSACTION_TYPES } from "../../src/tx/types";
+import { TRANSACTION_TYPES, type BuildContext, type LoadContext, type TransactionType } from "../../src/tx/types";
 import { mulberry32 } from "../support/seeded-random";
 
 const DISTRIBUTIONS: TipDistribution[] = ["uniform", "exponential", "power-law"];
@@ -227,5 +234,188 @@ describe("fees", () => {
       maxFeePerGas: "100000000000000000000007",
       maxPriorityFeePerGas: "5",
     });
+  });
+});
+
+const FROM: Address = "0x1111111111111111111111111111111111111111";
+const CONTRACTS = {
+  erc20: "0x2000000000000000000000000000000000000020",
+  erc721: "0x7210000000000000000000000000000000000721",
+  gasConsumer: "0x6a50000000000000000000000000000000000c0e",
+} as const satisfies LoadContext["contracts"];
+const QUOTE = { maxFeePerGas: "30000000000", maxPriorityFeePerGas: "2000000000" };
+const BASE: BuildContext = { chainId: 31337, nonce: 9, fees: QUOTE, from: FROM };
+const NFT_IDS = ["17", "4", "230"];
+const loadContext = (over: Partial<LoadContext> = {}): LoadContext => ({ ...BASE, contracts: CONTRACTS, seq: 0, nftIds: NFT_IDS, gas: 123_456n, ...over });
+
+const decode = (abi: keyof typeof ABI, tx: TransactionSerializable): { functionName: string; args: readonly unknown[] } => {
+  const { functionName, args } = decodeFunctionData({ abi: ABI[abi], data: tx.data as Hex });
+  return { functionName, args: args ?? [] };
+};
+
+describe("contract builders: calldata decoded with the contracts' ABIs", () => {
+  /** What every contract builder carries besides its calldata. */
+  const expectEnvelope = (tx: TransactionSerializable, to: Address, ctx: LoadContext) =>
+    expect(tx).toMatchObject({ type: "eip1559", chainId: ctx.chainId, nonce: ctx.nonce, to, value: 0n, gas: ctx.gas, maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n });
+
+  it("erc20-transfer: transfer(fresh address, 1), a different recipient each build", () => {
+    const ctx = loadContext();
+    const recipients = new Set<string>();
+    for (let n = 0; n < 2; n++) {
+      const tx = erc20Transfer(ctx);
+      expectEnvelope(tx, CONTRACTS.erc20, ctx);
+      const { functionName, args } = decode("erc20", tx);
+      expect(functionName).toBe("transfer");
+      const [to, amount] = args as [Address, bigint];
+      expect(isAddress(to)).toBe(true);
+      expect([zeroAddress, FROM, CONTRACTS.erc20]).not.toContain(to);
+      expect(amount).toBe(1n);
+      recipients.add(to.toLowerCase());
+    }
+    expect(recipients.size).toBe(2);
+  });
+
+  it("erc20-approve: approve(APPROVE_SPENDER, max uint256)", () => {
+    const ctx = loadContext({ gas: 60_001n });
+    const tx = erc20Approve(ctx);
+    expectEnvelope(tx, CONTRACTS.erc20, ctx);
+    expect(decode("erc20", tx)).toEqual({ functionName: "approve", args: [getAddress(APPROVE_SPENDER), maxUint256] });
+  });
+
+  it("storage-write: store(seq + 1), never 0", () => {
+    for (const seq of [0, 1, 41]) {
+      const ctx = loadContext({ seq });
+      const tx = storageWrite(ctx);
+      expectEnvelope(tx, CONTRACTS.gasConsumer, ctx);
+      expect(decode("gasConsumer", tx)).toEqual({ functionName: "store", args: [BigInt(seq + 1)] });
+    }
+  });
+
+  it("heavy-compute: consumeGas(1000)", () => {
+    const ctx = loadContext({ seq: 5 });
+    const tx = heavyCompute(ctx);
+    expectEnvelope(tx, CONTRACTS.gasConsumer, ctx);
+    expect(HEAVY_COMPUTE_ROUNDS).toBe(1_000n);
+    expect(decode("gasConsumer", tx)).toEqual({ functionName: "consumeGas", args: [1_000n] });
+  });
+
+  it("erc721-transfer: transferFrom(from, fresh address, nftIds[seq]), wrapping around past the last", () => {
+    const recipients = new Set<string>();
+    const expected = ["17", "4", "230", "17", "4"];
+    expected.forEach((id, seq) => {
+      const ctx = loadContext({ seq });
+      const tx = erc721Transfer(ctx);
+      expectEnvelope(tx, CONTRACTS.erc721, ctx);
+      const { functionName, args } = decode("erc721", tx);
+      expect(functionName).toBe("transferFrom");
+      const [from, to, tokenId] = args as [Address, Address, bigint];
+      expect(from).toBe(FROM);
+      expect(isAddress(to)).toBe(true);
+      expect(to.toLowerCase()).not.toBe(FROM.toLowerCase());
+      expect(tokenId).toBe(BigInt(id));
+      recipients.add(to.toLowerCase());
+    });
+    expect(recipients.size).toBe(expected.length);
+  });
+
+  it("erc721-transfer without NFTs: a clear error", () => {
+    expect(() => erc721Transfer(loadContext({ nftIds: [] }))).toThrow(/holds no NFT.*erc721-transfer/);
+  });
+
+  it("a missing contract: a clear error naming the role", () => {
+    const none = loadContext({ contracts: {} });
+    expect(() => erc20Transfer(none)).toThrow(/no erc20 contract/);
+    expect(() => erc20Approve(none)).toThrow(/no erc20 contract/);
+    expect(() => storageWrite(none)).toThrow(/no gasConsumer contract/);
+    expect(() => heavyCompute(none)).toThrow(/no gasConsumer contract/);
+    expect(() => erc721Transfer(none)).toThrow(/no erc721 contract/);
+    // The other roles are no substitute.
+    expect(() => storageWrite(loadContext({ contracts: { erc20: CONTRACTS.erc20, erc721: CONTRACTS.erc721 } }))).toThrow(/no gasConsumer contract/);
+  });
+});
+
+describe("workloadBuilder", () => {
+  const WORKLOAD: AccountWorkload = { contracts: CONTRACTS, gasLimits: {}, tipPolicy: null, nftIds: NFT_IDS };
+  /** A random source a test must not reach. */
+  const noRandom = () => {
+    throw new Error("random drawn without a tip policy");
+  };
+
+  it("builds the i-th transaction as the i-th type of the burst's mix, each type's seq counting 0, 1, 2…", () => {
+    const counters: BuildCounters = {};
+    const tips = emptyTipCounts();
+    const mix: Array<[TransactionType, number]> = [["storage-write", 3], ["eth-transfer", 1], ["erc721-transfer", 2], ["erc20-approve", 1]];
+    const build = workloadBuilder(WORKLOAD, counters, mix, tips, noRandom);
+    const built = Array.from({ length: 7 }, (_, nonce) => build({ ...BASE, nonce }));
+    expect(built.map((b) => b.type)).toEqual(["storage-write", "storage-write", "storage-write", "eth-transfer", "erc721-transfer", "erc721-transfer", "erc20-approve"]);
+    expect(built.map((b) => b.tx.nonce)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(built.slice(0, 3).map((b) => decode("gasConsumer", b.tx).args)).toEqual([[1n], [2n], [3n]]);
+    expect(built.slice(4, 6).map((b) => decode("erc721", b.tx).args[2])).toEqual([17n, 4n]);
+    expect(built[3].tx.to).not.toBe(CONTRACTS.erc20);
+    expect(built[6].tx.to).toBe(CONTRACTS.erc20);
+    expect(counters).toEqual({ "storage-write": 3, "eth-transfer": 1, "erc721-transfer": 2, "erc20-approve": 1 });
+    expect(tips).toEqual(emptyTipCounts());
+  });
+
+  it("continues each type's seq from the stored counters in the next burst", () => {
+    const counters: BuildCounters = { "storage-write": 10, "erc721-transfer": 2 };
+    const build = workloadBuilder(WORKLOAD, counters, [["erc721-transfer", 2], ["storage-write", 2]], [], noRandom);
+    const built = Array.from({ length: 4 }, () => build(BASE));
+    expect(decode("erc721", built[0].tx).args[2]).toBe(230n);
+    expect(decode("erc721", built[1].tx).args[2]).toBe(17n);
+    expect(decode("gasConsumer", built[2].tx).args).toEqual([11n]);
+    expect(decode("gasConsumer", built[3].tx).args).toEqual([12n]);
+    expect(counters).toEqual({ "storage-write": 12, "erc721-transfer": 4 });
+  });
+
+  it("without a tip policy: the quote's fees, no draw, no tip counted", () => {
+    const tips = emptyTipCounts();
+    const { tx } = workloadBuilder(WORKLOAD, {}, [["erc20-transfer", 1]], tips, noRandom)(BASE);
+    expect(tx).toMatchObject({ maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n });
+    expect(tips).toEqual(emptyTipCounts());
+  });
+
+  it("with a tip policy: a tip drawn per transaction sets maxPriorityFeePerGas (cap moved with it), counted in its bucket", () => {
+    const tipPolicy: TipPolicy = { minGwei: 1, maxGwei: 2, distribution: "uniform" };
+    const us = [0, 0.5, 0.25, 0.999];
+    const tips = emptyTipCounts();
+    const build = workloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 2], ["storage-write", 2]], tips, () => us.shift()!);
+    const built = Array.from({ length: 4 }, () => build(BASE).tx);
+    expect(built.map((tx) => tx.maxPriorityFeePerGas)).toEqual([1_000_000_000n, 1_500_000_000n, 1_250_000_000n, 1_999_000_000n]);
+    for (const tx of built) expect(tx.maxFeePerGas! - tx.maxPriorityFeePerGas!).toBe(28_000_000_000n);
+    expect(tips).toEqual([1, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
+  });
+
+  it("tip counts over many builds sum to the number built, the tips vary, and all stay in the policy", () => {
+    for (const distribution of DISTRIBUTIONS) {
+      const tipPolicy: TipPolicy = { ...DEFAULT_TIP_POLICY, distribution };
+      const tips = emptyTipCounts();
+      const build = workloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 3], ["heavy-compute", 1]], tips, mulberry32(99));
+      const seen = new Set<bigint>();
+      for (let n = 0; n < 1_000; n++) {
+        const tip = build(BASE).tx.maxPriorityFeePerGas!;
+        expect(tip).toBeGreaterThanOrEqual(100_000_000n);
+        expect(tip).toBeLessThanOrEqual(5_000_000_000n);
+        seen.add(tip);
+      }
+      expect(tips).toHaveLength(TIP_BUCKETS);
+      expect(tips.reduce((a, b) => a + b, 0)).toBe(1_000);
+      expect(seen.size).toBeGreaterThan(900);
+    }
+  });
+
+  it("gas: the workload's gasLimits override, else the table's limit for the type", () => {
+    const workload: AccountWorkload = { ...WORKLOAD, gasLimits: { "erc20-transfer": "91234" } };
+    const build = workloadBuilder(workload, {}, [["erc20-transfer", 1], ["storage-write", 1], ["heavy-compute", 1]], [], noRandom);
+    const [transfer, store, compute] = Array.from({ length: 3 }, () => build(BASE).tx);
+    expect(transfer.gas).toBe(91_234n);
+    expect(store.gas).toBe(TYPE_SPECS["storage-write"].gas);
+    expect(compute.gas).toBe(TYPE_SPECS["heavy-compute"].gas);
+    expect(store.gas).not.toBe(compute.gas);
+  });
+
+  it("the empty workload has no contracts: a contract type fails clearly", () => {
+    const build = workloadBuilder(EMPTY_WORKLOAD, {}, [["erc20-transfer", 1]], [], noRandom);
+    expect(() => build(BASE)).toThrow(/no erc20 contract/);
   });
 });
