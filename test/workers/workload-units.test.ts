@@ -3,10 +3,15 @@
  * fee fields, the contract builders' calldata, the per-account workload builder, the run's
  * workload plan and the contract deployment plan.
  */
-import { decodeFunctionData, getAddress, isAddress, maxUint256, zeroAddress, type Address, type Hex, type TransactionSerializable } from "viem";
+import { decodeDeployData, decodeFunctionData, getAddress, getContractAddress, isAddress, maxUint256, zeroAddress, type Address, type Hex, type TransactionSerializable } from "viem";
 import { describe, expect, it } from "vitest";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "../../src/account/workload";
+import type { StartTestRequest } from "../../src/api/schemas";
 import { ABI } from "../../src/contracts/abis";
+import { BYTECODE } from "../../src/contracts/bytecode";
+import { GROUP_ROLES, planGroup, type GroupPlan } from "../../src/contracts/deploy-plan";
+import { FULL_RANGE_TICK, POOL_FEE, SEED_USDC, SEED_WETH, initialSqrtPriceX96, poolAddress } from "../../src/contracts/uniswap-pool";
+import { DEFAULT_RATIOS, contractGroups, expectedOfType, fundingUnit, needsReceipts, nftsNeeded, runMix, tipPolicyOf } from "../../src/run/workload-plan";
 import { TYPE_SPECS } from "../../src/tx/builders";
 import { APPROVE_SPENDER, erc20Approve, erc20Transfer } from "../../src/tx/erc20";
 import { erc721Transfer } from "../../src/tx/erc721-transfer";
@@ -14,7 +19,7 @@ import { eip1559Fees, withTip } from "../../src/tx/fees";
 import { HEAVY_COMPUTE_ROUNDS, heavyCompute, storageWrite } from "../../src/tx/gas-consumer";
 import { RATIO_KEYS, allocate, mixFromRatios, typesOf, type Mix, type MixCounts } from "../../src/tx/mix";
 import { DEFAULT_TIP_POLICY, TIP_BUCKETS, tipBucket, tipGwei, tipHistogram, type TipDistribution, type TipPolicy } from "../../src/tx/tips";
-import { TRANSACTION_TYPES, type BuildContext, type LoadContext, type TransactionType } from "../../src/tx/types";
+import { TRANSACTION_TYPES, type BuildContext, type ContractRole, type LoadContext, type TransactionType } from "../../src/tx/types";
 import { mulberry32 } from "../support/seeded-random";
 
 const DISTRIBUTIONS: TipDistribution[] = ["uniform", "exponential", "power-law"];
@@ -417,5 +422,199 @@ describe("workloadBuilder", () => {
   it("the empty workload has no contracts: a contract type fails clearly", () => {
     const build = workloadBuilder(EMPTY_WORKLOAD, {}, [["erc20-transfer", 1]], [], noRandom);
     expect(() => build(BASE)).toThrow(/no erc20 contract/);
+  });
+});
+
+describe("workload plan", () => {
+  type Request = Parameters<typeof runMix>[0];
+  const constant = (transactionType: TransactionType): Request => ({ pattern: "constant", transactionType });
+  const realistic = (config: Partial<NonNullable<StartTestRequest["realisticConfig"]>> = {}, pattern: Request["pattern"] = "realistic"): Request => ({
+    pattern,
+    transactionType: "eth-transfer",
+    realisticConfig: { targetTps: 50, ...config },
+  });
+  const DEFAULT_MIX: Mix = { "eth-transfer": 40, "erc20-transfer": 25, "erc20-approve": 10, "storage-write": 10, "heavy-compute": 5, "erc721-transfer": 10 };
+
+  it("runMix: a single-type run is that type alone, whatever the realistic config says", () => {
+    expect(runMix(constant("erc20-approve"))).toEqual({ "erc20-approve": 100 });
+    expect(runMix({ ...realistic({ txTypeRatios: { storageWrite: 100 } }), pattern: "ramp" })).toEqual({ "eth-transfer": 100 });
+  });
+
+  it("runMix: a realistic run takes txTypeRatios (zeros dropped), else DEFAULT_RATIOS", () => {
+    expect(runMix(realistic({ txTypeRatios: { ethTransfer: 70, storageWrite: 30, erc20Approve: 0 } }))).toEqual({ "eth-transfer": 70, "storage-write": 30 });
+    expect(runMix(realistic())).toEqual(DEFAULT_MIX);
+    expect(runMix(realistic({}, "adaptive-realistic"))).toEqual(DEFAULT_MIX);
+    expect(mixFromRatios(DEFAULT_RATIOS)).toEqual(DEFAULT_MIX);
+  });
+
+  it("tipPolicyOf: none for a single-type run; the defaults, overridden field by field, for a realistic one", () => {
+    expect(tipPolicyOf(constant("eth-transfer"))).toBeNull();
+    expect(tipPolicyOf(realistic())).toEqual(DEFAULT_TIP_POLICY);
+    expect(DEFAULT_TIP_POLICY).toEqual({ minGwei: 0.1, maxGwei: 5, distribution: "exponential" });
+    expect(tipPolicyOf(realistic({ tipDistribution: "power-law" }))).toEqual({ minGwei: 0.1, maxGwei: 5, distribution: "power-law" });
+    expect(tipPolicyOf(realistic({ minTipGwei: 1, maxTipGwei: 3, tipDistribution: "uniform" }))).toEqual({ minGwei: 1, maxGwei: 3, distribution: "uniform" });
+    expect(tipPolicyOf(realistic({ minTipGwei: 2 }))).toEqual({ minGwei: 2, maxGwei: 5, distribution: "exponential" });
+    expect(tipPolicyOf(realistic({ maxTipGwei: 1 }))).toEqual({ minGwei: 0.1, maxGwei: 1, distribution: "exponential" });
+  });
+
+  it("tipPolicyOf: a bound left out never crosses the one given, so no tip leaves the range asked for", () => {
+    const low = tipPolicyOf(realistic({ maxTipGwei: 0.05 }))!;
+    expect(low.maxGwei).toBe(0.05);
+    expect(low.minGwei).toBeLessThanOrEqual(0.05);
+    const high = tipPolicyOf(realistic({ minTipGwei: 8 }))!;
+    expect(high.minGwei).toBe(8);
+    expect(high.maxGwei).toBeGreaterThanOrEqual(8);
+    for (const distribution of DISTRIBUTIONS) {
+      for (const u of [0, 0.5, 0.99]) {
+        expect(tipGwei({ ...low, distribution }, u)).toBeLessThanOrEqual(0.05);
+        expect(tipGwei({ ...high, distribution }, u)).toBeGreaterThanOrEqual(8);
+      }
+    }
+  });
+
+  it("contractGroups: each group once, none for types without contracts", () => {
+    expect(contractGroups(DEFAULT_MIX).sort()).toEqual(["erc20", "erc721", "gasConsumer"]);
+    expect(contractGroups({ "erc20-transfer": 50, "erc20-approve": 50 })).toEqual(["erc20"]);
+    expect(contractGroups({ "storage-write": 1, "heavy-compute": 1, "eth-transfer": 1 })).toEqual(["gasConsumer"]);
+    expect(contractGroups({ "eth-transfer": 60, "calldata-heavy": 40 })).toEqual([]);
+  });
+
+  it("needsReceipts: only a plain-transfer run may skip them", () => {
+    expect(needsReceipts({ "eth-transfer": 100 })).toBe(false);
+    expect(needsReceipts({ "eth-transfer": 99, "calldata-heavy": 1 })).toBe(true);
+    expect(needsReceipts({ "erc20-transfer": 100 })).toBe(true);
+    expect(needsReceipts(DEFAULT_MIX)).toBe(true);
+  });
+
+  it("fundingUnit: the largest gas and the largest value over the mix's types", () => {
+    expect(fundingUnit({ "eth-transfer": 100 })).toEqual({ gas: 21_000n, value: 1n });
+    expect(fundingUnit(DEFAULT_MIX)).toEqual({ gas: TYPE_SPECS["heavy-compute"].gas, value: 1n });
+    expect(fundingUnit({ "erc20-transfer": 1, "calldata-heavy": 1 })).toEqual({ gas: TYPE_SPECS["calldata-heavy"].gas, value: 0n });
+    expect(fundingUnit({ "erc20-approve": 1, "erc721-transfer": 1 })).toEqual({ gas: 100_000n, value: 0n });
+  });
+
+  it("expectedOfType: the type's share of the account's expected count", () => {
+    expect(expectedOfType(DEFAULT_MIX, "eth-transfer", 1_000)).toBe(400);
+    expect(expectedOfType(DEFAULT_MIX, "heavy-compute", 1_000)).toBe(50);
+    expect(expectedOfType({ "storage-write": 1, "erc721-transfer": 3 }, "erc721-transfer", 100)).toBe(75);
+    expect(expectedOfType(DEFAULT_MIX, "calldata-heavy", 1_000)).toBe(0);
+    expect(expectedOfType({}, "eth-transfer", 1_000)).toBe(0);
+  });
+
+  it("nftsNeeded: half again the expected transfers, rounded up, plus 4", () => {
+    expect(nftsNeeded(0)).toBe(4);
+    expect(nftsNeeded(3)).toBe(9);
+    expect(nftsNeeded(10)).toBe(19);
+    expect(nftsNeeded(12.4)).toBe(23);
+  });
+});
+
+describe("deploy plan", () => {
+  const FUNDER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  const decodeCall = (plan: GroupPlan, index: number, abi: keyof typeof ABI) => decode(abi, { data: plan.calls[index].data } as TransactionSerializable);
+
+  for (const group of ["erc20", "erc721", "gasConsumer", "delegate"] as const) {
+    it(`${group}: one creation, at the address the funder's nonce gives`, () => {
+      for (const nonce of [0, 7, 1_234]) {
+        const plan = planGroup(group, FUNDER, nonce);
+        const address = getContractAddress({ from: FUNDER, nonce: BigInt(nonce) });
+        expect(plan.calls).toHaveLength(1);
+        expect(plan.calls[0]).toMatchObject({ creates: group });
+        expect(plan.calls[0].to).toBeUndefined();
+        expect(plan.calls[0].data.startsWith(BYTECODE[group])).toBe(true);
+        expect(plan.addresses).toEqual({ [group]: address });
+        expect(Object.keys(plan.addresses)).toEqual(GROUP_ROLES[group]);
+      }
+    });
+  }
+
+  it("erc20 and erc721: constructed with their names", () => {
+    const erc20 = planGroup("erc20", FUNDER, 0).calls[0].data;
+    expect(decodeDeployData({ abi: ABI.erc20, bytecode: BYTECODE.erc20, data: erc20 }).args).toEqual(["Load Token", "LOAD"]);
+    const erc721 = planGroup("erc721", FUNDER, 0).calls[0].data;
+    expect(decodeDeployData({ abi: ABI.erc721, bytecode: BYTECODE.erc721, data: erc721 }).args).toEqual(["Load NFT", "LNFT", ""]);
+  });
+
+  /** Plans of the uniswap group from FUNDER, one where WETH sorts first and one where USDC does. */
+  const uniswapPlans = () => {
+    const found: Partial<Record<"wethFirst" | "usdcFirst", { plan: GroupPlan; nonce: number }>> = {};
+    for (let nonce = 0; nonce < 64 && !(found.wethFirst && found.usdcFirst); nonce++) {
+      const plan = planGroup("uniswap", FUNDER, nonce);
+      found[BigInt(plan.addresses.weth9!) < BigInt(plan.addresses.usdc!) ? "wethFirst" : "usdcFirst"] ??= { plan, nonce };
+    }
+    expect(found.wethFirst && found.usdcFirst, "both token orders within 64 nonces").toBeTruthy();
+    return found as Required<typeof found>;
+  };
+
+  it("uniswap: five creations at consecutive nonces, then the set-up calls in an order that works", () => {
+    for (const { plan, nonce } of Object.values(uniswapPlans())) {
+      const a = plan.addresses;
+      const creations: ContractRole[] = ["weth9", "usdc", "uniswapV3Factory", "swapRouter", "nonfungiblePositionManager"];
+      expect(plan.calls).toHaveLength(12);
+      creations.forEach((role, i) => {
+        expect(plan.calls[i]).toMatchObject({ creates: role });
+        expect(plan.calls[i].to).toBeUndefined();
+        expect(plan.calls[i].gas).toBeUndefined();
+        expect(a[role]).toBe(getContractAddress({ from: FUNDER, nonce: BigInt(nonce + i) }));
+      });
+      expect(Object.keys(a).sort()).toEqual([...GROUP_ROLES.uniswap].sort());
+      expect(a.uniswapPool).toBe(poolAddress(a.uniswapV3Factory!, a.weth9!, a.usdc!));
+      expect(poolAddress(a.uniswapV3Factory!, a.usdc!, a.weth9!)).toBe(a.uniswapPool);
+
+      // The router and the position manager are built on this factory and this WETH.
+      expect(decodeDeployData({ abi: ABI.swapRouter, bytecode: BYTECODE.swapRouter, data: plan.calls[3].data }).args).toEqual([a.uniswapV3Factory, a.weth9]);
+      expect(decodeDeployData({ abi: ABI.nonfungiblePositionManager, bytecode: BYTECODE.nonfungiblePositionManager, data: plan.calls[4].data }).args).toEqual([
+        a.uniswapV3Factory,
+        a.weth9,
+        zeroAddress,
+      ]);
+
+      const [token0, token1] = BigInt(a.weth9!) < BigInt(a.usdc!) ? [a.weth9!, a.usdc!] : [a.usdc!, a.weth9!];
+      const steps = plan.calls.slice(5).map((call, k) => ({ to: call.to, value: call.value ?? 0n, gas: call.gas, ...decodeCall(plan, 5 + k, ["uniswapV3Factory", "uniswapV3Pool", "weth9", "erc20", "weth9", "erc20", "nonfungiblePositionManager"][k] as keyof typeof ABI) }));
+      expect(steps.map((s) => [s.to, s.functionName])).toEqual([
+        [a.uniswapV3Factory, "createPool"],
+        [a.uniswapPool, "initialize"],
+        [a.weth9, "deposit"],
+        [a.usdc, "mint"],
+        [a.weth9, "approve"],
+        [a.usdc, "approve"],
+        [a.nonfungiblePositionManager, "mint"],
+      ]);
+      for (const step of steps) expect(step.gas).toBeGreaterThan(0n);
+      expect(steps[0].args).toEqual([token0, token1, POOL_FEE]);
+      expect(steps[1].args).toEqual([initialSqrtPriceX96(token0 === a.weth9)]);
+      expect(steps[2].value).toBe(SEED_WETH);
+      expect(steps[3].args).toEqual([FUNDER, SEED_USDC]);
+      expect(steps[4].args).toEqual([a.nonfungiblePositionManager, maxUint256]);
+      expect(steps[5].args).toEqual([a.nonfungiblePositionManager, maxUint256]);
+      const [seed] = steps[6].args as [Record<string, unknown>];
+      const amountOf = (token: Address) => (token === a.weth9 ? SEED_WETH : SEED_USDC);
+      expect(seed).toMatchObject({
+        token0,
+        token1,
+        fee: POOL_FEE,
+        tickLower: -FULL_RANGE_TICK,
+        tickUpper: FULL_RANGE_TICK,
+        amount0Desired: amountOf(token0),
+        amount1Desired: amountOf(token1),
+        recipient: FUNDER,
+      });
+      expect(FULL_RANGE_TICK % 60).toBe(0);
+      // The seeding mint does not expire while it waits: its deadline is centuries away.
+      expect(seed.deadline as bigint).toBeGreaterThan(BigInt(Math.floor(Date.now() / 1000) + 100 * 365 * 86_400));
+    }
+  });
+
+  it("uniswap: the pool starts near 2,000 USDC per WETH whichever token sorts first", () => {
+    const usdcPerWeth = (sqrtPriceX96: bigint, wethIsToken0: boolean) => {
+      const price = (Number(sqrtPriceX96) / 2 ** 96) ** 2; // token1 per token0
+      return wethIsToken0 ? price : 1 / price;
+    };
+    for (const wethIsToken0 of [true, false]) expect(usdcPerWeth(initialSqrtPriceX96(wethIsToken0), wethIsToken0)).toBeCloseTo(2_000, 6);
+    const { wethFirst, usdcFirst } = uniswapPlans();
+    expect(usdcPerWeth(decodeCall(wethFirst.plan, 6, "uniswapV3Pool").args[0] as bigint, true)).toBeCloseTo(2_000, 6);
+    expect(usdcPerWeth(decodeCall(usdcFirst.plan, 6, "uniswapV3Pool").args[0] as bigint, false)).toBeCloseTo(2_000, 6);
+    // The two orders really differ: a price of 2,000 one way is 1/2,000 the other.
+    expect(initialSqrtPriceX96(true)).not.toBe(initialSqrtPriceX96(false));
   });
 });
