@@ -31,9 +31,11 @@ export function runMix(request: WorkloadRequest): Mix {
 export function tipPolicyOf(request: WorkloadRequest): TipPolicy | null {
   if (!isRealistic(request)) return null;
   const c = request.realisticConfig;
+  // A bound left out takes its default but never crosses the one given (maxTipGwei 0.05 alone must not draw 0.1).
+  const minGwei = c?.minTipGwei ?? Math.min(DEFAULT_TIP_POLICY.minGwei, c?.maxTipGwei ?? Infinity);
   return {
-    minGwei: c?.minTipGwei ?? DEFAULT_TIP_POLICY.minGwei,
-    maxGwei: c?.maxTipGwei ?? DEFAULT_TIP_POLICY.maxGwei,
+    minGwei,
+    maxGwei: c?.maxTipGwei ?? Math.max(DEFAULT_TIP_POLICY.maxGwei, minGwei),
     distribution: c?.tipDistribution ?? DEFAULT_TIP_POLICY.distribution,
   };
 }

@@ -56,5 +56,5 @@ export function allocate(mix: Mix, given: MixCounts, count: number): Array<[Tran
     given[best] = (given[best] ?? 0) + 1;
     out.set(best, (out.get(best) ?? 0) + 1);
   }
-  return [...out];
+  return types.filter((t) => out.has(t)).map((t) => [t, out.get(t)!]);
 }
