@@ -14,19 +14,6 @@ export const TRANSACTION_TYPES = [
 ] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
-/** The types this build can send; the others are refused at the API with a clear 400. */
-export const SUPPORTED_TRANSACTION_TYPES: readonly TransactionType[] = [
-  "eth-transfer",
-  "erc20-transfer",
-  "erc20-approve",
-  "storage-write",
-  "heavy-compute",
-  "erc721-transfer",
-  "calldata-heavy",
-  "uniswap-swap",
-  "set-code",
-];
-
 /** Fees travel between objects as decimal strings: JSON-safe and exact. */
 export interface FeeQuote {
   maxFeePerGas: string;

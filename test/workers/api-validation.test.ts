@@ -146,13 +146,12 @@ describe("POST /start validation", () => {
         expect(fields(body)[0]).toBe("regions.0");
       });
 
-      it("refuses a known but unsupported transaction type, saying so", async () => {
-        const { status, body } = await startRefused(path, { ...VALID_START, transactionType: "uniswap-swap" });
+      it("refuses an unknown transaction type and names transactionType", async () => {
+        const { status, body } = await startRefused(path, { ...VALID_START, transactionType: "erc1155-transfer" });
         expect(status).toBe(400);
         expectValidationShape(body);
         expect(fields(body)).toEqual(["transactionType"]);
-        expect(body.details[0].message).toMatch(/not supported/);
-        expect(body.error).toMatch(/uniswap-swap.*not supported/);
+        expect(body.details[0].message).toMatch(/set-code/);
       });
 
       it("refuses a known but unsupported pattern and names pattern", async () => {

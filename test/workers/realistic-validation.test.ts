@@ -30,7 +30,7 @@ const withConfig = (config: Record<string, unknown>) => ({ ...REALISTIC, realist
 describe("realistic pattern: accepted requests", () => {
   for (const [name, config] of [
     ["the bare config", {}],
-    ["ratios summing to 100, an unsupported type at 0", { txTypeRatios: { ethTransfer: 60, erc20Transfer: 40, uniswapSwap: 0 } }],
+    ["ratios summing to 100, a type at 0", { txTypeRatios: { ethTransfer: 60, erc20Transfer: 40, uniswapSwap: 0 } }],
     ["fractional ratios summing to 100", { txTypeRatios: { ethTransfer: 33.3, storageWrite: 33.3, heavyCompute: 33.4 } }],
     ["minTipGwei equal to maxTipGwei", { minTipGwei: 2, maxTipGwei: 2, tipDistribution: "power-law" }],
   ] as const) {
@@ -83,15 +83,6 @@ describe("realistic pattern: refused requests name their field", () => {
     expect(answer.status).toBe(400);
     expect(answer.fields).toContain("realisticConfig.txTypeRatios.eth-transfer");
   });
-
-  for (const key of ["uniswapSwap", "setCode"] as const) {
-    it(`txTypeRatios with a positive share of an unsupported type (${key})`, async () => {
-      const answer = await start(withConfig({ txTypeRatios: { ethTransfer: 90, [key]: 10 } }));
-      expect(answer.status).toBe(400);
-      expect(answer.fields).toEqual([`realisticConfig.txTypeRatios.${key}`]);
-      expect(answer.messages[0]).toMatch(/not supported/);
-    });
-  }
 
   it("a negative share", async () => {
     const answer = await start(withConfig({ txTypeRatios: { ethTransfer: 110, erc20Transfer: -10 } }));

@@ -19,7 +19,7 @@ import { eip1559Fees, withTip } from "../../src/tx/fees";
 import { HEAVY_COMPUTE_ROUNDS, heavyCompute, storageWrite } from "../../src/tx/gas-consumer";
 import { RATIO_KEYS, allocate, mixFromRatios, typesOf, type Mix, type MixCounts } from "../../src/tx/mix";
 import { DEFAULT_TIP_POLICY, TIP_BUCKETS, tipBucket, tipGwei, tipHistogram, type TipDistribution, type TipPolicy } from "../../src/tx/tips";
-import { TRANSACTION_TYPES, type BuildContext, type ContractRole, type LoadContext, type TransactionType } from "../../src/tx/types";
+import { TRANSACTION_TYPES, type BuildContext, type BuiltTransaction, type ContractRole, type LoadContext, type TransactionType } from "../../src/tx/types";
 import { mulberry32 } from "../support/seeded-random";
 
 const DISTRIBUTIONS: TipDistribution[] = ["uniform", "exponential", "power-law"];
@@ -339,6 +339,16 @@ describe("contract builders: calldata decoded with the contracts' ABIs", () => {
   });
 });
 
+/** The types in these tests build synchronously (only set-code signs something of its own later). */
+function syncWorkloadBuilder(...args: Parameters<typeof workloadBuilder>): (ctx: BuildContext) => BuiltTransaction {
+  const build = workloadBuilder(...args);
+  return (ctx) => {
+    const built = build(ctx);
+    if (built instanceof Promise) throw new Error("expected a synchronous build");
+    return built;
+  };
+}
+
 describe("workloadBuilder", () => {
   const WORKLOAD: AccountWorkload = { contracts: CONTRACTS, gasLimits: {}, tipPolicy: null, nftIds: NFT_IDS };
   /** A random source a test must not reach. */
@@ -350,7 +360,7 @@ describe("workloadBuilder", () => {
     const counters: BuildCounters = {};
     const tips = emptyTipCounts();
     const mix: Array<[TransactionType, number]> = [["storage-write", 3], ["eth-transfer", 1], ["erc721-transfer", 2], ["erc20-approve", 1]];
-    const build = workloadBuilder(WORKLOAD, counters, mix, tips, noRandom);
+    const build = syncWorkloadBuilder(WORKLOAD, counters, mix, tips, noRandom);
     const built = Array.from({ length: 7 }, (_, nonce) => build({ ...BASE, nonce }));
     expect(built.map((b) => b.type)).toEqual(["storage-write", "storage-write", "storage-write", "eth-transfer", "erc721-transfer", "erc721-transfer", "erc20-approve"]);
     expect(built.map((b) => b.tx.nonce)).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -364,7 +374,7 @@ describe("workloadBuilder", () => {
 
   it("continues each type's seq from the stored counters in the next burst", () => {
     const counters: BuildCounters = { "storage-write": 10, "erc721-transfer": 2 };
-    const build = workloadBuilder(WORKLOAD, counters, [["erc721-transfer", 2], ["storage-write", 2]], [], noRandom);
+    const build = syncWorkloadBuilder(WORKLOAD, counters, [["erc721-transfer", 2], ["storage-write", 2]], [], noRandom);
     const built = Array.from({ length: 4 }, () => build(BASE));
     expect(decode("erc721", built[0].tx).args[2]).toBe(230n);
     expect(decode("erc721", built[1].tx).args[2]).toBe(17n);
@@ -375,7 +385,7 @@ describe("workloadBuilder", () => {
 
   it("without a tip policy: the quote's fees, no draw, no tip counted", () => {
     const tips = emptyTipCounts();
-    const { tx } = workloadBuilder(WORKLOAD, {}, [["erc20-transfer", 1]], tips, noRandom)(BASE);
+    const { tx } = syncWorkloadBuilder(WORKLOAD, {}, [["erc20-transfer", 1]], tips, noRandom)(BASE);
     expect(tx).toMatchObject({ maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n });
     expect(tips).toEqual(emptyTipCounts());
   });
@@ -384,7 +394,7 @@ describe("workloadBuilder", () => {
     const tipPolicy: TipPolicy = { minGwei: 1, maxGwei: 2, distribution: "uniform" };
     const us = [0, 0.5, 0.25, 0.999];
     const tips = emptyTipCounts();
-    const build = workloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 2], ["storage-write", 2]], tips, () => us.shift()!);
+    const build = syncWorkloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 2], ["storage-write", 2]], tips, () => us.shift()!);
     const built = Array.from({ length: 4 }, () => build(BASE).tx);
     expect(built.map((tx) => tx.maxPriorityFeePerGas)).toEqual([1_000_000_000n, 1_500_000_000n, 1_250_000_000n, 1_999_000_000n]);
     for (const tx of built) expect(tx.maxFeePerGas! - tx.maxPriorityFeePerGas!).toBe(28_000_000_000n);
@@ -395,7 +405,7 @@ describe("workloadBuilder", () => {
     for (const distribution of DISTRIBUTIONS) {
       const tipPolicy: TipPolicy = { ...DEFAULT_TIP_POLICY, distribution };
       const tips = emptyTipCounts();
-      const build = workloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 3], ["heavy-compute", 1]], tips, mulberry32(99));
+      const build = syncWorkloadBuilder({ ...WORKLOAD, tipPolicy }, {}, [["eth-transfer", 3], ["heavy-compute", 1]], tips, mulberry32(99));
       const seen = new Set<bigint>();
       for (let n = 0; n < 1_000; n++) {
         const tip = build(BASE).tx.maxPriorityFeePerGas!;
@@ -411,7 +421,7 @@ describe("workloadBuilder", () => {
 
   it("gas: the workload's gasLimits override, else the table's limit for the type", () => {
     const workload: AccountWorkload = { ...WORKLOAD, gasLimits: { "erc20-transfer": "91234" } };
-    const build = workloadBuilder(workload, {}, [["erc20-transfer", 1], ["storage-write", 1], ["heavy-compute", 1]], [], noRandom);
+    const build = syncWorkloadBuilder(workload, {}, [["erc20-transfer", 1], ["storage-write", 1], ["heavy-compute", 1]], [], noRandom);
     const [transfer, store, compute] = Array.from({ length: 3 }, () => build(BASE).tx);
     expect(transfer.gas).toBe(91_234n);
     expect(store.gas).toBe(TYPE_SPECS["storage-write"].gas);
@@ -420,7 +430,7 @@ describe("workloadBuilder", () => {
   });
 
   it("the empty workload has no contracts: a contract type fails clearly", () => {
-    const build = workloadBuilder(EMPTY_WORKLOAD, {}, [["erc20-transfer", 1]], [], noRandom);
+    const build = syncWorkloadBuilder(EMPTY_WORKLOAD, {}, [["erc20-transfer", 1]], [], noRandom);
     expect(() => build(BASE)).toThrow(/no erc20 contract/);
   });
 });
