@@ -5,6 +5,7 @@
  *   bench/fault-scenarios.json  written by the fault-scenario suite of `npm test`
  *   bench/results.json          written by `npm run bench`
  *   bench/soak-results.json     written by `npm run soak`
+ *   bench/workload-results.json written by `npm run workloads`
  *
  * Each table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`; a missing results file
  * leaves its table as it is.
@@ -103,10 +104,48 @@ function soakTable(s: SoakResults): string[] {
   ];
 }
 
+interface WorkloadFigure {
+  label: string;
+  targetTps: number;
+  durationSec: number;
+  accounts: number;
+  verified: boolean;
+  txSent: number;
+  txConfirmed: number;
+  txFailed: number;
+  averageTps: number;
+  confirmP50Ms: number;
+  byType: Record<string, { sent: number; confirmed: number; reverted: number; avgGasUsed: number | null }>;
+}
+
+function workloadTable(results: { figures: WorkloadFigure[] }): string[] {
+  const gasOf = (f: WorkloadFigure) =>
+    Object.entries(f.byType)
+      .map(([type, t]) => (Object.keys(f.byType).length > 1 ? `${type} ${t.avgGasUsed === null ? "21,000" : fmt(t.avgGasUsed)}` : t.avgGasUsed === null ? "21,000" : fmt(t.avgGasUsed)))
+      .join(", ");
+  return [
+    "| run | load | confirmed / sent | reverted | average tps | confirm p50 | gas per transaction | verified |",
+    "|---|---|---|---|---|---|---|---|",
+    ...results.figures.map((f) =>
+      `| ${[
+        f.label,
+        `${f.targetTps} tps × ${f.durationSec} s, ${f.accounts} accounts`,
+        `${fmt(f.txConfirmed)} / ${fmt(f.txSent)}`,
+        Object.values(f.byType).reduce((sum, t) => sum + t.reverted, 0),
+        fmt(f.averageTps),
+        `${fmt(f.confirmP50Ms)} ms`,
+        gasOf(f),
+        f.verified ? "yes" : "**no**",
+      ].join(" | ")} |`,
+    ),
+  ];
+}
+
 const sections: Array<[name: string, file: string, render: (data: any) => string[]]> = [
   ["fault-table", "bench/fault-scenarios.json", faultTable],
   ["bench-table", "bench/results.json", benchTable],
   ["soak-table", "bench/soak-results.json", soakTable],
+  ["workload-table", "bench/workload-results.json", workloadTable],
 ];
 
 let readme = readFileSync("README.md", "utf8");
