@@ -11,6 +11,7 @@ import { JsonRpcClient } from "../chain/rpc";
 import { selfTransfer } from "../tx/eth-transfer";
 import { unlabelled, type FeeQuote, type TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
+import { signerForLayer } from "./layer-signer";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
 import { asHousekeeping, emptyBurst, lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
@@ -23,6 +24,8 @@ export interface AccountSetup {
   index: number;
   chainId: number;
   rpcUrl: string;
+  /** The run's layer needs legacy (type-0) transactions: every transaction this object signs is one. */
+  legacy?: boolean;
 }
 
 export interface BurstSlice {
@@ -289,7 +292,7 @@ export class AccountDO extends DurableObject<Env> {
     if (!this.signer || !this.rpc) {
       const source = funderSource(this.env, setup.chainId);
       if (!source) throw new Error("no funder secret configured for this chain");
-      this.signer = senderAccount(source, setup.index);
+      this.signer = signerForLayer(senderAccount(source, setup.index), setup.legacy === true);
       this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: readConfig(this.env).rpcMaxResponseBytes });
     }
     return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: unlabelled(selfTransfer) };

@@ -6,6 +6,7 @@ import { JsonRpcClient, fromHex } from "../chain/rpc";
 import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
 import { requireToken } from "./auth";
+import { layerForRun } from "./layers";
 import { startTestRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
 
@@ -25,6 +26,7 @@ runRoutes.post("/start", requireToken, async (c) => {
   if (!funderSource(c.env, chainId)) {
     throw new ApiError(422, `chain ${chainId} is not a dev chain and no funder is configured: set the FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC secret`);
   }
+  const layer = await layerForRun(config);
   const db = database(c.env.DB);
   const runId = crypto.randomUUID();
   const createdAt = Date.now();
@@ -36,14 +38,14 @@ runRoutes.post("/start", requireToken, async (c) => {
     transactionType: request.transactionType,
     config: request,
     createdAt,
-    environment: { executionLayer: config.executionLayer, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
+    environment: { executionLayer: layer.layer, layerSource: layer.source, clientVersion: layer.detection?.clientVersion ?? null, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
   });
   if (!claimed) {
     const active = await activeRun(db);
     throw new ApiError(409, "a run is already active", { runId: active?.id ?? null });
   }
   try {
-    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt);
+    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt, layer.layer);
   } catch (err) {
     await updateRun(db, runId, { status: "error", active: null, errorMessage: String(err) });
     throw err;

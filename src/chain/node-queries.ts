@@ -109,3 +109,17 @@ export async function fetchBlockReceipts(rpc: JsonRpcClient, blockNumbers: numbe
   });
   return out;
 }
+
+/**
+ * The node's `web3_clientVersion`, or why there is none (no answer, the method not offered, not a
+ * string). Never throws: the layer registry reports a node that does not say as undetected.
+ */
+export async function probeClientVersion(rpc: JsonRpcClient): Promise<{ clientVersion: string } | { reason: string }> {
+  try {
+    const answer = await rpc.call<unknown>("web3_clientVersion");
+    if (typeof answer === "string" && answer.trim() !== "") return { clientVersion: answer };
+    return { reason: "web3_clientVersion answered no version string" };
+  } catch (err) {
+    return { reason: `web3_clientVersion failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
