@@ -15,7 +15,7 @@ import { readConfig, type Env, type RuntimeConfig } from "../config";
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
 import { feeCap, fetchBlockReceipts, fetchBlocks, parseBlock, type BlockHeader, type MinedReceipt } from "../chain/node-queries";
-import type { LayerName } from "../chain/layers";
+import { needsLegacy, type LayerName } from "../chain/layers";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
@@ -333,7 +333,7 @@ export class RunCoordinator extends DurableObject<Env> {
       if (!price.ok) throw price.error;
       const latest = parseBlock(latestOutcome.result as Parameters<typeof parseBlock>[0]);
       live.fees = {
-        maxFeePerGas: feeCap(BigInt(price.result as string), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas)).toString(),
+        maxFeePerGas: feeCap(BigInt(price.result as string), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas), needsLegacy(this.run?.executionLayer)).toString(),
         maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
       };
       if (latest.number <= live.lastBlock) return;

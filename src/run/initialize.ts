@@ -52,6 +52,9 @@ export function planAccounts(run: Pick<RunRecord, "request">, config: RuntimeCon
 export const tipOf = (run: RunRecord): bigint =>
   run.request.tipGwei === undefined ? DEFAULT_TIP_WEI : BigInt(Math.round(run.request.tipGwei * 1e9));
 
+/** Today's fee quote for the run: its tip, and the legacy cap where its layer needs legacy transactions. */
+const runFees = (rpc: JsonRpcClient, run: RunRecord) => fetchFees(rpc, tipOf(run), needsLegacy(run.executionLayer));
+
 /** The funder, signing as the run's layer needs (type 0 on a legacy layer): funding, deployments, mints. */
 const funderOf = (env: Env, run: RunRecord) => signerForLayer(funderAccount(funderSource(env, run.chainId)!), needsLegacy(run.executionLayer));
 
@@ -70,7 +73,7 @@ export async function prepareAccounts(env: Env, rpc: JsonRpcClient, run: RunReco
  * `stillLive` is asked between batches: a run reset meanwhile sends no more from the funder.
  */
 export async function fundSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[], stillLive: () => boolean): Promise<void> {
-  const fees = await fetchFees(rpc, tipOf(run));
+  const fees = await runFees(rpc, run);
   const quote: FeeQuote = { maxFeePerGas: fees.maxFeePerGas.toString(), maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString() };
   const unit = fundingUnit(runMix(run.request));
   const plan = planFunding(expectedTransactions(run.request) / run.numAccounts, unit.gas, fees.maxFeePerGas, unit.value);
@@ -87,7 +90,7 @@ export async function deployContracts(env: Env, rpc: JsonRpcClient, db: Db, run:
   const groups = contractGroups(runMix(run.request));
   if (groups.length === 0) return {};
   const funder = funderOf(env, run);
-  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  const fees = quoteOf(await runFees(rpc, run));
   return (await ensureContracts({ rpc, db, funder, chainId: run.chainId, fees, stillLive }, groups)).addresses;
 }
 
@@ -133,7 +136,7 @@ export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecor
     const owners = addresses.flatMap((a, i) => Array<Address>(Math.max(0, need - Number(held[i]))).fill(a as Address));
     await mint(nft, (to) => encodeFunctionData({ abi: ABI.erc721, functionName: "mint", args: [to] }), owners);
   }
-  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  const fees = quoteOf(await runFees(rpc, run));
   await sendFromFunder({ rpc, funder, chainId: run.chainId, fees, stillLive, what: `minting tokens for ${accounts.length} senders` }, calls);
   if (!stillLive()) return;
   const request: WorkloadRequest = { contracts, types, tipPolicy: tipPolicyOf(run.request), chainId: run.chainId, fees, swap };
@@ -150,7 +153,7 @@ async function poolQuote(rpc: JsonRpcClient, contracts: ContractAddresses): Prom
 /** Step 3: every ledger starts from the node's pending nonce; the run starts after the latest block. */
 export async function syncNonces(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[]): Promise<{ accounts: AccountSlot[]; startBlock: number; fees: FeeQuote }> {
   const nonces = await mapInChunks(accounts, async (s) => (await accountStub(env, s.region, s.index).syncNonce()).nonce);
-  const [latest, fees] = await Promise.all([fetchLatestBlock(rpc), fetchFees(rpc, tipOf(run))]);
+  const [latest, fees] = await Promise.all([fetchLatestBlock(rpc), runFees(rpc, run)]);
   return {
     accounts: accounts.map((s, i) => ({ ...s, startNonce: nonces[i] })),
     startBlock: latest.number,

@@ -4,6 +4,7 @@ import { parseTransaction, recoverTransactionAddress, type TransactionSerialized
 import { privateKeyToAccount } from "viem/accounts";
 import { EXECUTION_LAYERS, LAYER_NAMES, chooseLayer, detectLayer, needsLegacy, parseLayerSetting } from "../../src/chain/layers";
 import { asLegacy, signerForLayer } from "../../src/account/layer-signer";
+import { feeCap } from "../../src/chain/node-queries";
 import { ethTransfer, selfTransfer } from "../../src/tx/eth-transfer";
 import { CLIENT_VERSIONS } from "./fixtures/client-versions";
 
@@ -51,6 +52,30 @@ describe("EXECUTION_LAYER", () => {
       detection: null,
       reason: "web3_clientVersion failed: connection refused",
     });
+  });
+});
+
+describe("the legacy fee cap", () => {
+  const gwei = 1_000_000_000n;
+
+  it("keeps 2 × base fee + tip of room and never goes under eth_gasPrice", () => {
+    expect(feeCap(3n * gwei, 2n * gwei, gwei, true)).toBe(5n * gwei);
+    // A node with its own pricer and no base fee (cdk-erigon): its price, or the tip.
+    expect(feeCap(7n * gwei, 0n, gwei, true)).toBe(7n * gwei);
+    expect(feeCap(0n, 0n, gwei, true)).toBe(gwei);
+  });
+
+  it("settles where an oracle that follows paid tips settles, where paying the §4 cap in full would double every round", () => {
+    // eth_gasPrice = base fee + the tip the last transactions paid (anvil; geth's oracle, roughly).
+    const baseFee = 2n * gwei;
+    let legacy = feeCap(baseFee + gwei, baseFee, gwei, true);
+    let fullCap = feeCap(baseFee + gwei, baseFee, gwei);
+    for (let round = 0; round < 5; round++) {
+      legacy = feeCap(baseFee + (legacy - baseFee), baseFee, gwei, true);
+      fullCap = feeCap(baseFee + (fullCap - baseFee), baseFee, gwei);
+    }
+    expect(legacy).toBe(5n * gwei);
+    expect(fullCap).toBeGreaterThan(100n * gwei);
   });
 });
 
