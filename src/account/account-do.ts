@@ -19,6 +19,7 @@ import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
 import { sendSetup } from "./send-setup";
 import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
+import { sweepBalance, type SweepOutcome } from "./sweep";
 
 export interface AccountSetup {
   index: number;
@@ -68,6 +69,7 @@ export class AccountDO extends DurableObject<Env> {
   /** Calls of this instance still under way, and who waits for there to be none. */
   private running = 0;
   private idleWaiters: Array<() => void> = [];
+  private sweeping: Promise<SweepOutcome> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -225,6 +227,29 @@ export class AccountDO extends DurableObject<Env> {
       const after = this.ledger.snapshot();
       return { ...fills, clean: after.free.length === 0 && after.unknown.length === 0, next: after.next };
     });
+  }
+
+  /**
+   * POST /recycle: sends the balance, less the transfer's fee, to `to`, through the ledger like any
+   * transaction, after starting the ledger over from the node as a run does. A call made while a
+   * sweep is under way joins it instead of signing a second one.
+   */
+  async sweep(setup: AccountSetup, to: `0x${string}`, fees: FeeQuote): Promise<SweepOutcome> {
+    this.sweeping ??= (async () => {
+      try {
+        await this.prepare(setup);
+        await this.syncNonce();
+        this.running += 1;
+        try {
+          return await sweepBalance(this.deps(), to, fees);
+        } finally {
+          this.finished();
+        }
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
   }
 
   async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string }> {

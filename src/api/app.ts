@@ -5,6 +5,7 @@ import { ApiError } from "../errors";
 import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
 import { layerRoutes } from "./layers";
+import { recycleRoutes } from "./recycle";
 import { runRoutes } from "./runs";
 
 const api = new Hono<{ Bindings: Env }>();
@@ -12,6 +13,7 @@ api.route("/", runRoutes);
 api.route("/", historyRoutes);
 api.route("/", healthRoutes);
 api.route("/", layerRoutes);
+api.route("/", recycleRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 app.route("/v1", api);

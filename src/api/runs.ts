@@ -1,11 +1,11 @@
 /** Run control: start, stop and live status. */
 import { Hono } from "hono";
-import { funderSource, readConfig, type Env } from "../config";
+import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
-import { JsonRpcClient, fromHex } from "../chain/rpc";
 import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
 import { requireToken } from "./auth";
+import { builderChainId, requireFunder } from "./chain-guard";
 import { layerForRun } from "./layers";
 import { startTestRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
@@ -17,15 +17,8 @@ const coordinator = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN
 runRoutes.post("/start", requireToken, async (c) => {
   const request = await parseJsonBody(c, startTestRequest);
   const config = readConfig(c.env);
-  let chainId: number;
-  try {
-    chainId = fromHex(await new JsonRpcClient(config.builderRpcUrl, 5_000, { maxResponseBytes: config.rpcMaxResponseBytes }).call<string>("eth_chainId"));
-  } catch (err) {
-    throw new ApiError(503, `builder RPC did not answer eth_chainId: ${err instanceof Error ? err.message : err}`);
-  }
-  if (!funderSource(c.env, chainId)) {
-    throw new ApiError(422, `chain ${chainId} is not a dev chain and no funder is configured: set the FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC secret`);
-  }
+  const chainId = await builderChainId(config);
+  requireFunder(c.env, chainId);
   const layer = await layerForRun(config);
   const db = database(c.env.DB);
   const runId = crypto.randomUUID();
