@@ -1,7 +1,7 @@
 /**
  * Execution layers against the real anvil: GET /v1/layers detects it, and a layer that needs legacy
  * transactions (cdk-erigon, forced with EXECUTION_LAYER) gets nothing but type 0 on chain, from an
- * account object's load, replacements, closes and gap fills to a whole run and its funding.
+ * account object's load, replacements, closes and gap fills to a whole run, its funding and a recycle.
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
@@ -156,5 +156,16 @@ describe("legacy transactions (cdk-erigon)", () => {
     const [low, high] = [prices.reduce((a, b) => (a < b ? a : b)), prices.reduce((a, b) => (a > b ? a : b))];
     expect(high).toBeLessThan(2n * low);
     console.log(`legacy run: ${m.txConfirmed} confirmed, ${mined.length - fromSenders.length} funding transfers, all type 0, gas price ${low}..${high} wei`);
+  });
+
+  it("a recycle on cdk-erigon sweeps with type-0 transactions too", async () => {
+    const fromBlock = await blockNumber();
+    const { status, body } = await request("/v1/recycle", withLayer("cdk-erigon"), { json: {} });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "success", failed: 0 });
+    expect(body.recycled).toBeGreaterThan(0);
+    const sweeps = (await minedSince(fromBlock)).filter((tx) => tx.from.toLowerCase() !== DEV_FUNDER);
+    expect(sweeps).toHaveLength(body.recycled);
+    expect(new Set(sweeps.map((tx) => tx.type))).toEqual(new Set(["0x0"]));
   });
 });

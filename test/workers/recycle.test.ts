@@ -56,10 +56,15 @@ describe("POST /v1/recycle", () => {
     expect(m).toMatchObject({ status: "completed", verification: { verified: true } });
   });
 
-  it("answers partial, with the reason, when sweeps are not mined in time (the node forgets them)", async () => {
+  it("holds the lock while it waits, and answers partial with the reason when sweeps are not mined in time (the node forgets them)", async () => {
     const fromBlock = await blockNumber();
     await setFaults({ blackhole: 1 });
-    const { status, body } = await recycle({ ...env, RECYCLE_WAIT_MS: "2000" });
+    const recycling = recycle({ ...env, RECYCLE_WAIT_MS: "2000" });
+    // While it waits for its sweeps it holds the one-run lock: a start is refused.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const start = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 1, constantRate: 1 } });
+    expect(start.status).toBe(409);
+    const { status, body } = await recycling;
     await setFaults({});
     expect(status).toBe(200);
     expect(body.status).toBe("partial");
