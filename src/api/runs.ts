@@ -6,7 +6,7 @@ import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db
 import { idleMetrics } from "../metrics/test-metrics";
 import { requireToken } from "./auth";
 import { builderChainId, requireFunder } from "./chain-guard";
-import { layerForRun } from "./layers";
+import { layerForRun, requireSignable } from "./layers";
 import { startTestRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
 
@@ -20,6 +20,7 @@ runRoutes.post("/start", requireToken, async (c) => {
   const chainId = await builderChainId(config);
   requireFunder(c.env, chainId);
   const layer = await layerForRun(config);
+  requireSignable(layer, request);
   const db = database(c.env.DB);
   const runId = crypto.randomUUID();
   const createdAt = Date.now();
