@@ -4,6 +4,7 @@
  * leave this module except as the derived keys the account objects need.
  */
 import type { AccountDO } from "./account/account-do";
+import { parseLayerSetting, type LayerSetting } from "./chain/layers";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
 
@@ -11,6 +12,7 @@ export interface Env {
   DB: D1Database;
   RUN_COORDINATOR: DurableObjectNamespace<RunCoordinator>;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
+  /** Operator override of the detected execution layer (chain/layers.ts LAYER_NAMES); unset: detect. */
   EXECUTION_LAYER?: string;
   BUILDER_RPC_URL?: string;
   L2_RPC_URL?: string;
@@ -35,6 +37,8 @@ export interface Env {
   STOP_DRAIN_MAX_MS?: string;
   /** Bytes of one JSON-RPC response body above which the answer is refused (default 32 MiB). */
   RPC_MAX_RESPONSE_BYTES?: string;
+  /** How long /recycle waits for its sweeps to be mined before it answers "partial" (default 60 s). */
+  RECYCLE_WAIT_MS?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -49,7 +53,8 @@ export const TRANSFER_RECIPIENT = "0x000000000000000000000000000000000000dEaD" a
 export const DEFAULT_TIP_WEI = 1_000_000_000n;
 
 export interface RuntimeConfig {
-  executionLayer: string;
+  /** `EXECUTION_LAYER`: detect, a forced layer, or a value that names no layer (refused at /start). */
+  executionLayer: LayerSetting;
   builderRpcUrl: string;
   l2RpcUrl: string;
   blockTimeMs: number;
@@ -65,6 +70,7 @@ export interface RuntimeConfig {
   txLogMaxTps: number;
   /** Passed to every JsonRpcClient as `maxResponseBytes`. */
   rpcMaxResponseBytes: number;
+  recycleWaitMs: number;
   apiToken: string | undefined;
 }
 
@@ -81,7 +87,7 @@ export function readConfig(env: Env): RuntimeConfig {
   const blockTimeMs = positiveInt(env.BLOCK_TIME_MS, 150, 1, 600_000);
   const builderRpcUrl = env.BUILDER_RPC_URL || DEFAULT_RPC_URL;
   return {
-    executionLayer: env.EXECUTION_LAYER || "reth",
+    executionLayer: parseLayerSetting(env.EXECUTION_LAYER),
     builderRpcUrl,
     l2RpcUrl: env.L2_RPC_URL || builderRpcUrl,
     blockTimeMs,
@@ -94,6 +100,7 @@ export function readConfig(env: Env): RuntimeConfig {
     txLogMaxTps: positiveInt(env.TX_LOG_MAX_TPS, 1_000, 1, 1_000_000),
     // Not below 1 MiB (a 500-call answer needs room); not above 100 MiB (an isolate has 128 MB).
     rpcMaxResponseBytes: positiveInt(env.RPC_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, MIB, 100 * MIB),
+    recycleWaitMs: positiveInt(env.RECYCLE_WAIT_MS, 60_000, 1_000, 600_000),
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -11,6 +11,7 @@ import { JsonRpcClient } from "../chain/rpc";
 import { selfTransfer } from "../tx/eth-transfer";
 import { unlabelled, type FeeQuote, type TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
+import { signerForLayer } from "./layer-signer";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
 import { asHousekeeping, emptyBurst, lookUpTransactions, sendBurst, type BurstResult, type SenderDeps } from "./send-burst";
@@ -18,11 +19,14 @@ import { rebroadcastRaw, replaceStuck } from "./stuck-transactions";
 import { sendSetup } from "./send-setup";
 import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
+import { sweepBalance, type SweepOutcome } from "./sweep";
 
 export interface AccountSetup {
   index: number;
   chainId: number;
   rpcUrl: string;
+  /** The run's layer needs legacy (type-0) transactions: every transaction this object signs is one. */
+  legacy?: boolean;
 }
 
 export interface BurstSlice {
@@ -65,6 +69,7 @@ export class AccountDO extends DurableObject<Env> {
   /** Calls of this instance still under way, and who waits for there to be none. */
   private running = 0;
   private idleWaiters: Array<() => void> = [];
+  private sweeping: Promise<SweepOutcome> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -224,6 +229,29 @@ export class AccountDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * POST /recycle: sends the balance, less the transfer's fee, to `to`, through the ledger like any
+   * transaction, after starting the ledger over from the node as a run does. A call made while a
+   * sweep is under way joins it instead of signing a second one.
+   */
+  async sweep(setup: AccountSetup, to: `0x${string}`, fees: FeeQuote): Promise<SweepOutcome> {
+    this.sweeping ??= (async () => {
+      try {
+        await this.prepare(setup);
+        await this.syncNonce();
+        this.running += 1;
+        try {
+          return await sweepBalance(this.deps(), to, fees);
+        } finally {
+          this.finished();
+        }
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
   async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string }> {
     return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps().signer.address };
   }
@@ -289,7 +317,7 @@ export class AccountDO extends DurableObject<Env> {
     if (!this.signer || !this.rpc) {
       const source = funderSource(this.env, setup.chainId);
       if (!source) throw new Error("no funder secret configured for this chain");
-      this.signer = senderAccount(source, setup.index);
+      this.signer = signerForLayer(senderAccount(source, setup.index), setup.legacy === true);
       this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: readConfig(this.env).rpcMaxResponseBytes });
     }
     return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: unlabelled(selfTransfer) };

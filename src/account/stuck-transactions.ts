@@ -58,8 +58,9 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
   const result = emptyBurst(deps.signer.address);
   const signed = await Promise.all(
     slots.map(async (slot) => {
-      const old = parseTransaction(slot.raw as Hex) as TransactionSerializableEIP1559;
-      const maxFeePerGas = max(bump(old.maxFeePerGas ?? 0n), BigInt(fees.maxFeePerGas));
+      const old = parseTransaction(slot.raw as Hex) as TransactionSerializableEIP1559 & { gasPrice?: bigint };
+      // A legacy original (a layer that needs type 0) carries its fee cap as gasPrice.
+      const maxFeePerGas = max(bump(old.maxFeePerGas ?? old.gasPrice ?? 0n), BigInt(fees.maxFeePerGas));
       const maxPriorityFeePerGas = max(bump(old.maxPriorityFeePerGas ?? 0n), BigInt(fees.maxPriorityFeePerGas));
       const bumped = { maxFeePerGas: maxFeePerGas.toString(), maxPriorityFeePerGas: maxPriorityFeePerGas.toString() };
       const tx = close

@@ -4,12 +4,16 @@ import type { Env } from "../config";
 import { ApiError } from "../errors";
 import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
+import { layerRoutes } from "./layers";
+import { recycleRoutes } from "./recycle";
 import { runRoutes } from "./runs";
 
 const api = new Hono<{ Bindings: Env }>();
 api.route("/", runRoutes);
 api.route("/", historyRoutes);
 api.route("/", healthRoutes);
+api.route("/", layerRoutes);
+api.route("/", recycleRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 app.route("/v1", api);

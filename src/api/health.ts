@@ -1,6 +1,7 @@
 /** Liveness and readiness. Ready means both the builder RPC and the L2 RPC answer. */
 import { Hono } from "hono";
 import { readConfig, type Env } from "../config";
+import { configuredLayer } from "../chain/layers";
 import { JsonRpcClient, fromHex } from "../chain/rpc";
 
 export const healthRoutes = new Hono<{ Bindings: Env }>();
@@ -21,5 +22,6 @@ healthRoutes.get("/ready", async (c) => {
   const config = readConfig(c.env);
   const [builder, l2] = await Promise.all([probe(config.builderRpcUrl, config.rpcMaxResponseBytes), probe(config.l2RpcUrl, config.rpcMaxResponseBytes)]);
   const ready = builder.ok && l2.ok;
-  return c.json({ ready, executionLayer: config.executionLayer, builder, l2 }, ready ? 200 : 503);
+  // The override as set; null when the layer is detected (GET /v1/layers says which).
+  return c.json({ ready, executionLayer: configuredLayer(config.executionLayer), builder, l2 }, ready ? 200 : 503);
 });

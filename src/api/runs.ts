@@ -1,11 +1,12 @@
 /** Run control: start, stop and live status. */
 import { Hono } from "hono";
-import { funderSource, readConfig, type Env } from "../config";
+import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
-import { JsonRpcClient, fromHex } from "../chain/rpc";
 import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
 import { requireToken } from "./auth";
+import { builderChainId, requireFunder } from "./chain-guard";
+import { layerForRun, requireSignable } from "./layers";
 import { startTestRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
 
@@ -16,15 +17,10 @@ const coordinator = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN
 runRoutes.post("/start", requireToken, async (c) => {
   const request = await parseJsonBody(c, startTestRequest);
   const config = readConfig(c.env);
-  let chainId: number;
-  try {
-    chainId = fromHex(await new JsonRpcClient(config.builderRpcUrl, 5_000, { maxResponseBytes: config.rpcMaxResponseBytes }).call<string>("eth_chainId"));
-  } catch (err) {
-    throw new ApiError(503, `builder RPC did not answer eth_chainId: ${err instanceof Error ? err.message : err}`);
-  }
-  if (!funderSource(c.env, chainId)) {
-    throw new ApiError(422, `chain ${chainId} is not a dev chain and no funder is configured: set the FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC secret`);
-  }
+  const chainId = await builderChainId(config);
+  requireFunder(c.env, chainId);
+  const layer = await layerForRun(config);
+  requireSignable(layer, request);
   const db = database(c.env.DB);
   const runId = crypto.randomUUID();
   const createdAt = Date.now();
@@ -36,14 +32,14 @@ runRoutes.post("/start", requireToken, async (c) => {
     transactionType: request.transactionType,
     config: request,
     createdAt,
-    environment: { executionLayer: config.executionLayer, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
+    environment: { executionLayer: layer.layer, layerSource: layer.source, clientVersion: layer.detection?.clientVersion ?? null, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
   });
   if (!claimed) {
     const active = await activeRun(db);
     throw new ApiError(409, "a run is already active", { runId: active?.id ?? null });
   }
   try {
-    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt);
+    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt, layer.layer);
   } catch (err) {
     await updateRun(db, runId, { status: "error", active: null, errorMessage: String(err) });
     throw err;

@@ -63,14 +63,24 @@ export async function fetchLatestBlock(rpc: JsonRpcClient): Promise<BlockHeader>
   return parseBlock(await rpc.call<RawBlock>("eth_getBlockByNumber", ["latest", false]));
 }
 
-/** Fee cap per PRODUCT.md §4: 2 × max(eth_gasPrice, base fee), never below base fee + tip. */
-export function feeCap(gasPrice: bigint, baseFee: bigint, tip: bigint): bigint {
-  const higher = gasPrice > baseFee ? gasPrice : baseFee;
-  const cap = 2n * higher;
-  return cap > baseFee + tip ? cap : baseFee + tip;
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/**
+ * Fee cap per PRODUCT.md §4: 2 × max(eth_gasPrice, base fee), never below base fee + tip.
+ *
+ * A legacy transaction (`legacy`, a layer that needs type 0) pays its cap in full, as gas price. A
+ * node whose eth_gasPrice follows the tips recently paid (anvil, geth's oracle) would then answer
+ * about twice the last quote, and the quote would double every block while our load fills them.
+ * So the legacy cap is max(eth_gasPrice, 2 × base fee + tip): the same room above the base fee,
+ * a price such an oracle settles on instead of chasing, and never below what a node with its own
+ * pricer (cdk-erigon's L2 gas price, no base fee) asks.
+ */
+export function feeCap(gasPrice: bigint, baseFee: bigint, tip: bigint, legacy = false): bigint {
+  if (legacy) return maxOf(gasPrice, 2n * baseFee + tip);
+  return maxOf(2n * maxOf(gasPrice, baseFee), baseFee + tip);
 }
 
-export async function fetchFees(rpc: JsonRpcClient, tip: bigint): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+export async function fetchFees(rpc: JsonRpcClient, tip: bigint, legacy = false): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
   const [gasPrice, latest] = await rpc.batch<string | RawBlock>([
     { method: "eth_gasPrice", params: [] },
     { method: "eth_getBlockByNumber", params: ["latest", false] },
@@ -78,7 +88,7 @@ export async function fetchFees(rpc: JsonRpcClient, tip: bigint): Promise<{ maxF
   if (!gasPrice.ok) throw gasPrice.error;
   if (!latest.ok) throw latest.error;
   const baseFee = parseBlock(latest.result as RawBlock).baseFeePerGas;
-  return { maxFeePerGas: feeCap(BigInt(gasPrice.result as string), baseFee, tip), maxPriorityFeePerGas: tip };
+  return { maxFeePerGas: feeCap(BigInt(gasPrice.result as string), baseFee, tip, legacy), maxPriorityFeePerGas: tip };
 }
 
 /** What the tracker needs of a receipt. */
@@ -108,4 +118,18 @@ export async function fetchBlockReceipts(rpc: JsonRpcClient, blockNumbers: numbe
     for (const r of o.result) out.set(r.transactionHash, { reverted: r.status === "0x0", gasUsed: BigInt(r.gasUsed) });
   });
   return out;
+}
+
+/**
+ * The node's `web3_clientVersion`, or why there is none (no answer, the method not offered, not a
+ * string). Never throws: the layer registry reports a node that does not say as undetected.
+ */
+export async function probeClientVersion(rpc: JsonRpcClient): Promise<{ clientVersion: string } | { reason: string }> {
+  try {
+    const answer = await rpc.call<unknown>("web3_clientVersion");
+    if (typeof answer === "string" && answer.trim() !== "") return { clientVersion: answer };
+    return { reason: "web3_clientVersion answered no version string" };
+  } catch (err) {
+    return { reason: `web3_clientVersion failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }

@@ -1,5 +1,5 @@
 /** Every D1 read and write of the product, through drizzle. */
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, ne, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { contracts, testRuns, timeSeries, txLogs, type ContractRow, type TestRunRow } from "./schema";
 import type { TxLog } from "../run/tracker";
@@ -18,6 +18,18 @@ export async function claimActiveRun(db: Db, run: NewRun): Promise<boolean> {
     if (/UNIQUE constraint failed/i.test(String((err as Error)?.message ?? err) + String((err as { cause?: unknown })?.cause ?? ""))) return false;
     throw err;
   }
+}
+
+/** The pattern of the row a recycle holds the one-run lock with: not a run, and no sender plan. */
+export const RECYCLE_PATTERN = "recycle";
+
+/** How many senders each earlier run had, and its request (which names its regions), newest first. */
+export async function runSenderPlans(db: Db): Promise<Array<{ numAccounts: number | null; config: unknown }>> {
+  return db
+    .select({ numAccounts: testRuns.numAccounts, config: testRuns.config })
+    .from(testRuns)
+    .where(ne(testRuns.pattern, RECYCLE_PATTERN))
+    .orderBy(desc(testRuns.createdAt));
 }
 
 export async function updateRun(db: Db, id: string, fields: Partial<NewRun>): Promise<void> {

@@ -15,6 +15,7 @@ import { readConfig, type Env, type RuntimeConfig } from "../config";
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
 import { feeCap, fetchBlockReceipts, fetchBlocks, parseBlock, type BlockHeader, type MinedReceipt } from "../chain/node-queries";
+import { needsLegacy, type LayerName } from "../chain/layers";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
@@ -79,13 +80,14 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /** Starts the run: the first alarms initialize it step by step, the following ones tick. */
-  async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number): Promise<void> {
+  async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number, executionLayer?: LayerName): Promise<void> {
     if (this.run) throw new Error(`run ${runId} already began`);
     const { numAccounts, regions } = planAccounts({ request }, this.config);
     this.run = {
       runId,
       request,
       chainId,
+      executionLayer,
       createdAt,
       status: "initializing",
       initPhase: "deriving_accounts",
@@ -331,7 +333,7 @@ export class RunCoordinator extends DurableObject<Env> {
       if (!price.ok) throw price.error;
       const latest = parseBlock(latestOutcome.result as Parameters<typeof parseBlock>[0]);
       live.fees = {
-        maxFeePerGas: feeCap(BigInt(price.result as string), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas)).toString(),
+        maxFeePerGas: feeCap(BigInt(price.result as string), latest.baseFeePerGas, BigInt(live.fees.maxPriorityFeePerGas), needsLegacy(this.run?.executionLayer)).toString(),
         maxPriorityFeePerGas: live.fees.maxPriorityFeePerGas,
       };
       if (latest.number <= live.lastBlock) return;

@@ -5,7 +5,9 @@
  */
 import { DEFAULT_TIP_WEI, autoAccountCount, funderSource, type Env, type RuntimeConfig } from "../config";
 import { funderAccount } from "../account/keys";
+import { signerForLayer } from "../account/layer-signer";
 import type { AccountDO } from "../account/account-do";
+import { needsLegacy } from "../chain/layers";
 import { fetchFees, fetchLatestBlock } from "../chain/node-queries";
 import type { JsonRpcClient } from "../chain/rpc";
 import { ABI } from "../contracts/abis";
@@ -50,12 +52,18 @@ export function planAccounts(run: Pick<RunRecord, "request">, config: RuntimeCon
 export const tipOf = (run: RunRecord): bigint =>
   run.request.tipGwei === undefined ? DEFAULT_TIP_WEI : BigInt(Math.round(run.request.tipGwei * 1e9));
 
+/** Today's fee quote for the run: its tip, and the legacy cap where its layer needs legacy transactions. */
+const runFees = (rpc: JsonRpcClient, run: RunRecord) => fetchFees(rpc, tipOf(run), needsLegacy(run.executionLayer));
+
+/** The funder, signing as the run's layer needs (type 0 on a legacy layer): funding, deployments, mints. */
+const funderOf = (env: Env, run: RunRecord) => signerForLayer(funderAccount(funderSource(env, run.chainId)!), needsLegacy(run.executionLayer));
+
 /** Step 1: binds one account object per sender to its index; their start nonces come in step 3. */
 export async function prepareAccounts(env: Env, rpc: JsonRpcClient, run: RunRecord): Promise<AccountSlot[]> {
   if (!funderSource(env, run.chainId)) throw new Error(`no funder configured for chain ${run.chainId}: set FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC`);
   const slots = Array.from({ length: run.numAccounts }, (_, index) => ({ index, region: run.regions[index % run.regions.length] }));
   const addresses = await mapInChunks(slots, async (s) =>
-    (await accountStub(env, s.region, s.index).prepare({ index: s.index, chainId: run.chainId, rpcUrl: rpc.url })).address,
+    (await accountStub(env, s.region, s.index).prepare({ index: s.index, chainId: run.chainId, rpcUrl: rpc.url, legacy: needsLegacy(run.executionLayer) })).address,
   );
   return slots.map((s, i) => ({ ...s, address: addresses[i], startNonce: 0 }));
 }
@@ -65,12 +73,11 @@ export async function prepareAccounts(env: Env, rpc: JsonRpcClient, run: RunReco
  * `stillLive` is asked between batches: a run reset meanwhile sends no more from the funder.
  */
 export async function fundSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[], stillLive: () => boolean): Promise<void> {
-  const source = funderSource(env, run.chainId)!;
-  const fees = await fetchFees(rpc, tipOf(run));
+  const fees = await runFees(rpc, run);
   const quote: FeeQuote = { maxFeePerGas: fees.maxFeePerGas.toString(), maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString() };
   const unit = fundingUnit(runMix(run.request));
   const plan = planFunding(expectedTransactions(run.request) / run.numAccounts, unit.gas, fees.maxFeePerGas, unit.value);
-  await fundAccounts(rpc, funderAccount(source), run.chainId, accounts.map((a) => a.address), plan, quote, stillLive);
+  await fundAccounts(rpc, funderOf(env, run), run.chainId, accounts.map((a) => a.address), plan, quote, stillLive);
 }
 
 const quoteOf = (fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): FeeQuote => ({
@@ -82,8 +89,8 @@ const quoteOf = (fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): 
 export async function deployContracts(env: Env, rpc: JsonRpcClient, db: Db, run: RunRecord, stillLive: () => boolean): Promise<ContractAddresses> {
   const groups = contractGroups(runMix(run.request));
   if (groups.length === 0) return {};
-  const funder = funderAccount(funderSource(env, run.chainId)!);
-  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  const funder = funderOf(env, run);
+  const fees = quoteOf(await runFees(rpc, run));
   return (await ensureContracts({ rpc, db, funder, chainId: run.chainId, fees, stillLive }, groups)).addresses;
 }
 
@@ -100,7 +107,7 @@ const MINT_GAS_MARGIN_PERCENT = 150n;
 export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[], contracts: ContractAddresses, stillLive: () => boolean): Promise<void> {
   const mix = runMix(run.request);
   const types = typesOf(mix);
-  const funder = funderAccount(funderSource(env, run.chainId)!);
+  const funder = funderOf(env, run);
   const addresses = accounts.map((a) => a.address);
   const perAccount = expectedTransactions(run.request) / run.numAccounts;
   const calls: FunderCall[] = [];
@@ -129,7 +136,7 @@ export async function prepareSenders(env: Env, rpc: JsonRpcClient, run: RunRecor
     const owners = addresses.flatMap((a, i) => Array<Address>(Math.max(0, need - Number(held[i]))).fill(a as Address));
     await mint(nft, (to) => encodeFunctionData({ abi: ABI.erc721, functionName: "mint", args: [to] }), owners);
   }
-  const fees = quoteOf(await fetchFees(rpc, tipOf(run)));
+  const fees = quoteOf(await runFees(rpc, run));
   await sendFromFunder({ rpc, funder, chainId: run.chainId, fees, stillLive, what: `minting tokens for ${accounts.length} senders` }, calls);
   if (!stillLive()) return;
   const request: WorkloadRequest = { contracts, types, tipPolicy: tipPolicyOf(run.request), chainId: run.chainId, fees, swap };
@@ -146,7 +153,7 @@ async function poolQuote(rpc: JsonRpcClient, contracts: ContractAddresses): Prom
 /** Step 3: every ledger starts from the node's pending nonce; the run starts after the latest block. */
 export async function syncNonces(env: Env, rpc: JsonRpcClient, run: RunRecord, accounts: AccountSlot[]): Promise<{ accounts: AccountSlot[]; startBlock: number; fees: FeeQuote }> {
   const nonces = await mapInChunks(accounts, async (s) => (await accountStub(env, s.region, s.index).syncNonce()).nonce);
-  const [latest, fees] = await Promise.all([fetchLatestBlock(rpc), fetchFees(rpc, tipOf(run))]);
+  const [latest, fees] = await Promise.all([fetchLatestBlock(rpc), runFees(rpc, run)]);
   return {
     accounts: accounts.map((s, i) => ({ ...s, startNonce: nonces[i] })),
     startBlock: latest.number,

@@ -1,5 +1,6 @@
 /** The persisted record of one run, and the live (in-memory) state its coordinator keeps. */
 import type { StartTestRequest } from "../api/schemas";
+import type { LayerName } from "../chain/layers";
 import type { InitPhase, RunStatus } from "../metrics/test-metrics";
 import type { MixCounts } from "../tx/mix";
 import type { ContractAddresses, FeeQuote } from "../tx/types";
@@ -26,6 +27,8 @@ export interface RunRecord {
   runId: string;
   request: StartTestRequest;
   chainId: number;
+  /** The layer the run signs for (legacy transactions on cdk-erigon); absent in records of older builds. */
+  executionLayer?: LayerName;
   createdAt: number;
   status: RunStatus;
   initPhase: InitPhase | null;

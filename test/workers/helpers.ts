@@ -1,5 +1,6 @@
 /** Helpers for workerd suites: the API through SELF, and raw JSON-RPC to the test's anvil. */
 import { SELF, env } from "cloudflare:test";
+import { expect } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
 import { auditChain as auditChainAt } from "../support/chain-audit";
@@ -61,6 +62,29 @@ export async function ledgerMismatches(audit: { finalNonces: Record<string, numb
     if (onChain !== undefined && onChain !== ledger.next) out.push(`${ledger.address}: ledger next ${ledger.next}, chain ${onChain}`);
   }
   return out;
+}
+
+/** A failed assertion mid-run must not leave a live run that makes the next test's start a 409. */
+export async function stopLiveRun(timeoutMs?: number): Promise<void> {
+  const { body } = await apiJson<TestMetrics>("/v1/status");
+  if (["initializing", "running", "verifying"].includes(body.status) && body.runId) {
+    await apiJson("/v1/stop", { method: "POST" });
+    await waitForRun(body.runId, undefined, timeoutMs);
+  }
+}
+
+/** The audit every whole run ends with: nothing lost, nothing left behind, counts equal to the chain. */
+export async function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof auditChain>>) {
+  expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
+  expect(m.txPending).toBe(0);
+  expect(audit.gaps).toEqual([]);
+  expect(audit.poolPending + audit.poolQueued).toBe(0);
+  // Every sender transaction in range is load or housekeeping (PRODUCT.md §13), counted as such.
+  expect(audit.loadTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+  expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
+  expect(await ledgerMismatches(audit, m)).toEqual([]);
+  const onChain = m.txConfirmed + m.housekeeping.confirmed;
+  expect(m.verification).toMatchObject({ verified: true, includedOnChain: onChain, poolLeftovers: 0, problems: [] });
 }
 
 export async function setFaults(config: import("../support/fault-proxy").FaultConfig): Promise<void> {

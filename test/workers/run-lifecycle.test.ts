@@ -4,31 +4,10 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TestMetrics } from "../../src/metrics/test-metrics";
-import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, ledgerMismatches, waitForRun } from "./helpers";
-
-async function expectNothingLost(m: TestMetrics, audit: Awaited<ReturnType<typeof auditChain>>) {
-  expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
-  expect(m.txPending).toBe(0);
-  expect(audit.gaps).toEqual([]);
-  expect(audit.poolPending + audit.poolQueued).toBe(0);
-  // Every sender transaction in range is load or housekeeping (PRODUCT.md §13), counted as such.
-  expect(audit.loadTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
-  expect(audit.senderTransactions).toBe(m.txConfirmed + m.housekeeping.confirmed);
-  expect(await ledgerMismatches(audit, m)).toEqual([]);
-  const onChain = m.txConfirmed + m.housekeeping.confirmed;
-  expect(m.verification).toMatchObject({ verified: true, includedOnChain: onChain, poolLeftovers: 0, problems: [] });
-}
+import { DEV_FUNDER, apiJson, auditChain, blockNumber, chainRpc, expectNothingLost, stopLiveRun, waitForRun } from "./helpers";
 
 describe("a constant-rate run end to end", () => {
-  // A failed assertion mid-run must not leave a live run that makes the next test's start a 409.
-  afterEach(async () => {
-    const { body } = await apiJson<TestMetrics>("/v1/status");
-    if (["initializing", "running", "verifying"].includes(body.status) && body.runId) {
-      await apiJson("/v1/stop", { method: "POST" });
-      await waitForRun(body.runId);
-    }
-  });
+  afterEach(() => stopLiveRun());
 
   it("runs, refuses a second start, completes, verifies and lands in history", async () => {
     const fromBlock = await blockNumber();
