@@ -130,3 +130,37 @@ describe("workloads: reverts, realistic mixes, a funder that cannot pay", () => 
     expect(next.status).toBe("completed");
   });
 });
+
+describe("patterns on chain", () => {
+  it("ramp: per-block counts on chain follow the planned stairs", async () => {
+    const request = { pattern: "ramp", durationSec: 8, numAccounts: 12, rampStart: 20, rampEnd: 80, rampSteps: 4 };
+    const m = await waitForRun(await start(request));
+    expect(m).toMatchObject({ status: "completed", verification: { verified: true } });
+    await expectChainAgrees(m);
+    // Planned sends by t seconds after the start: stairs of 2 s at 20, 40, 60 and 80 tps.
+    const stairs = [20, 40, 60, 80];
+    const planned = (t: number) => {
+      let sum = 0;
+      for (let s = 0; s < Math.min(8, Math.max(0, t)); s += 0.01) sum += stairs[Math.min(3, Math.floor(s / 2))] * 0.01;
+      return sum;
+    };
+    const head = await blockNumber();
+    let mined = 0;
+    const rows: string[] = [];
+    for (let n = m.startBlock! + 1; n <= head; n++) {
+      const block = await chainRpc<{ timestamp: string; transactions: Array<{ from: string; to: string }> }>("eth_getBlockByNumber", [`0x${n.toString(16)}`, true]);
+      const ours = block.transactions.filter((tx) => tx.from.toLowerCase() !== DEV_FUNDER && tx.to.toLowerCase() !== tx.from.toLowerCase()).length;
+      if (ours === 0) continue;
+      mined += ours;
+      const t = Number(block.timestamp) - m.startedAt! / 1000;
+      rows.push(`${t.toFixed(1)}s:${ours}`);
+      // What was mined by a block is what was sent up to a block (and a tick) before it, give or take one second's worth.
+      const rate = stairs[Math.min(3, Math.max(0, Math.floor(t / 2)))];
+      expect(mined, `block at ${t.toFixed(2)} s: ${rows.join(" ")}`).toBeLessThanOrEqual(planned(t + 1) + rate * 0.5 + 5);
+      expect(mined, `block at ${t.toFixed(2)} s: ${rows.join(" ")}`).toBeGreaterThanOrEqual(planned(t - 2) - rate * 0.5 - 5);
+    }
+    expect(mined).toBe(m.txConfirmed);
+    expect(Math.abs(m.txConfirmed - planned(8))).toBeLessThanOrEqual(20);
+    console.log(`ramp on chain: ${rows.join(" ")} (planned ${Math.round(planned(8))})`);
+  });
+});
