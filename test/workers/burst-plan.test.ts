@@ -16,32 +16,33 @@ describe("burst plan: instants", () => {
   it("one lead time in, then every burstIntervalSec while within the duration", () => {
     const config: PatternConfig = { pattern: "burst", durationSec: 9, burstCount: 300, burstIntervalSec: 3 };
     const lead = burstLeadMs(300);
-    expect(lead).toBe(650); // 500 ms + 0.5 ms per transaction of the burst
+    expect(lead).toBe(1_300); // 1 s + 1 ms per transaction of the burst
     expect(burstOffsetsMs(config)).toEqual([lead, lead + 3_000, lead + 6_000]);
     expect(burstTotal(config)).toBe(900);
     expect(expectedTransactions(config)).toBe(900);
   });
 
-  it("an interval that divides the duration does not add a burst at its very end", () => {
-    expect(burstOffsetsMs({ durationSec: 10, burstCount: 100, burstIntervalSec: 1 })).toHaveLength(10);
+  it("only the bursts whose instant falls within the duration", () => {
+    // 1.1 s, 2.1 s, ..., 9.1 s: the tenth would be at 10.1 s, after the end.
+    expect(burstOffsetsMs({ durationSec: 10, burstCount: 100, burstIntervalSec: 1 })).toHaveLength(9);
     expect(burstOffsetsMs({ durationSec: 10, burstCount: 100, burstIntervalSec: 10 })).toHaveLength(1);
   });
 
   it("without burstIntervalSec: one burst, at the start (one lead in), even in a run shorter than the lead", () => {
-    expect(burstOffsetsMs({ durationSec: 60, burstCount: 1000 })).toEqual([1_000]);
-    expect(burstOffsetsMs({ durationSec: 1, burstCount: 5_000 })).toEqual([3_000]);
+    expect(burstOffsetsMs({ durationSec: 60, burstCount: 1000 })).toEqual([2_000]);
+    expect(burstOffsetsMs({ durationSec: 1, burstCount: 5_000 })).toEqual([6_000]);
   });
 
   it("the lead grows with the burst, within 10 s", () => {
-    expect(burstLeadMs(1)).toBe(501);
-    expect(burstLeadMs(10_000)).toBe(5_500);
+    expect(burstLeadMs(1)).toBe(1_001);
+    expect(burstLeadMs(5_000)).toBe(6_000);
     expect(burstLeadMs(2_500_000)).toBe(10_000);
   });
 
   it("rateAt gives the transactions planned in each whole second; peakRate is burstCount over the window", () => {
     const config: PatternConfig = { pattern: "burst", durationSec: 9, burstCount: 300, burstIntervalSec: 3, burstWindowMs: 500 };
     const perSecond = Array.from({ length: 10 }, (_, s) => rateAt(config, s + 0.5));
-    expect(perSecond).toEqual([300, 0, 0, 300, 0, 0, 300, 0, 0, 0]);
+    expect(perSecond).toEqual([0, 300, 0, 0, 300, 0, 0, 300, 0, 0]);
     expect(peakRate(config)).toBe(600);
     expect(peakRate({ ...config, burstWindowMs: undefined })).toBe(300);
   });

@@ -42,7 +42,8 @@ describe("burst pattern on anvil", () => {
       expect(b, `burst ${k}`).toMatchObject({ planned: BURST, sent: BURST, failed: 0, confirmed: BURST, missed: false });
       if (k > 0) expect(b.plannedAt - m.bursts[k - 1].plannedAt).toBe(INTERVAL_SEC * 1000);
       // Every object started within a few ms of the instant, and the whole burst left within its window.
-      expect(b.startSkewMs!.max, `burst ${k} skew`).toBeLessThan(50);
+      // Typically 1–7 ms here; the bound leaves room for a loaded machine (all objects share one isolate).
+      expect(b.startSkewMs!.max, `burst ${k} skew`).toBeLessThan(100);
       expect(b.startSkewMs!.p50).toBeGreaterThanOrEqual(0);
       expect(b.lastSendAt! - b.plannedAt).toBeLessThan(1_000);
     }
