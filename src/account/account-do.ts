@@ -9,7 +9,7 @@ import { funderSource, readConfig, type Env } from "../config";
 import { fetchPendingNonce } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { selfTransfer } from "../tx/eth-transfer";
-import { unlabelled, type FeeQuote, type TransactionType } from "../tx/types";
+import { unlabelled, type BuildTransaction, type FeeQuote, type TransactionType } from "../tx/types";
 import { senderAccount } from "./keys";
 import { signerForLayer } from "./layer-signer";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
@@ -20,6 +20,7 @@ import { sendSetup } from "./send-setup";
 import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
 import { sweepBalance, type SweepOutcome } from "./sweep";
+import { claimBurst, sendTimedBurst, type TimedBurstOrder, type TimedBurstResult } from "./timed-burst";
 
 export interface AccountSetup {
   index: number;
@@ -139,14 +140,33 @@ export class AccountDO extends DurableObject<Env> {
     return this.deliver(async () => {
       const deps = this.deps();
       await this.resolveUnknown(deps);
-      const tips = emptyTipCounts();
-      const counters = this.buildCounters();
-      // Every transaction is built before sendBurst's first await: the counters are final here.
-      const sending = sendBurst({ ...deps, build: workloadBuilder(this.loadWorkload(), counters, slice.mix, tips) }, sliceCount(slice), slice.fees);
-      this.ctx.storage.kv.put(COUNTERS_KEY, counters);
-      const result = await sending;
-      return this.loadWorkload().tipPolicy ? { ...result, tips } : result;
+      return this.withWorkload(slice.mix, (build) => sendBurst({ ...deps, build }, sliceCount(slice), slice.fees));
     });
+  }
+
+  /** A share of a burst-pattern burst: signed now, released at `order.plannedAt` with the other objects' shares. */
+  async timedBurst(order: TimedBurstOrder, context: CallContext = NO_CONTEXT): Promise<Delivery<BurstResult & Partial<TimedBurstResult>>> {
+    this.housekeep(context);
+    const repeat = !claimBurst(this.ctx.storage.kv, order.plannedAt);
+    return this.deliver(async () => {
+      const deps = this.deps();
+      if (repeat) return emptyBurst(deps.signer.address);
+      await this.resolveUnknown(deps);
+      return this.withWorkload(order.mix, (build) => sendTimedBurst({ ...deps, build }, order));
+    });
+  }
+
+  /**
+   * Sends with the run's workload builder. `send` builds every transaction before its first await
+   * (the sender reserves and builds synchronously), so the counters stored right after are final.
+   */
+  private async withWorkload<R extends BurstResult>(mix: BurstSlice["mix"], send: (build: BuildTransaction) => Promise<R>): Promise<R> {
+    const tips = emptyTipCounts();
+    const counters = this.buildCounters();
+    const sending = send(workloadBuilder(this.loadWorkload(), counters, mix, tips));
+    this.ctx.storage.kv.put(COUNTERS_KEY, counters);
+    const result = await sending;
+    return this.loadWorkload().tipPolicy ? { ...result, tips } : result;
   }
 
   /**

@@ -80,7 +80,7 @@ export interface SenderDeps {
   retry?: RetryPolicy;
 }
 
-interface SignedTx {
+export interface SignedTx {
   nonce: number;
   raw: Hex;
   hash: string;
@@ -120,6 +120,16 @@ export function asHousekeeping<R extends BurstResult>(result: R): R {
 }
 
 export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {
+  const { signed, sentAt } = await signReserved(deps, count, fees);
+  return submit(deps, signed, sentAt);
+}
+
+/**
+ * Reserves `count` nonces, signs them, and records every hash and raw bytes in the ledger (as
+ * `unknown`, claimed by this call) before anything leaves: from here only the node can say what
+ * became of them. `sentAt` is recorded with them (default: now, once signed).
+ */
+export async function signReserved(deps: SenderDeps, count: number, fees: FeeQuote, sentAt?: number): Promise<{ signed: SignedTx[]; sentAt: number }> {
   // Reserve every nonce before the first await: other calls into the object may run at any await.
   const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
   let signed: SignedTx[];
@@ -129,12 +139,13 @@ export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote)
     for (const nonce of nonces) deps.ledger.rollback(nonce);
     throw err;
   }
-  const sentAt = Date.now();
-  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, sentAt);
-  return submit(deps, signed, sentAt);
+  const at = sentAt ?? Date.now();
+  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, at);
+  return { signed, sentAt: at };
 }
 
-async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
+/** Submits signed transactions in one go (the client splits above 500 calls) and settles each in the ledger. */
+export async function submit(deps: SenderDeps, signed: SignedTx[], sentAt: number): Promise<BurstResult> {
   try {
     return await submitOnce(deps, signed, sentAt);
   } finally {

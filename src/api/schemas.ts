@@ -2,11 +2,13 @@
  * The API's request schemas: the single source for validation and for the TypeScript types.
  */
 import { z } from "zod";
+import { DEFAULT_RATE_STEP, DEFAULT_TARGET_PENDING } from "../run/adaptive";
+import { MAX_BURST_SHARE } from "../run/burst-plan";
 import { RATIO_KEYS, type RatioKey } from "../tx/mix";
 import { TRANSACTION_TYPES } from "../tx/types";
 
 export const PATTERNS = ["constant", "ramp", "spike", "burst", "adaptive", "realistic", "adaptive-realistic"] as const;
-export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike", "realistic"];
+export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike", "burst", "adaptive", "realistic"];
 export type Pattern = (typeof PATTERNS)[number];
 
 /** Durable Object location hints (PRODUCT.md §9). */
@@ -14,6 +16,7 @@ export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "af
 export type Region = (typeof REGIONS)[number];
 
 const MAX_TPS = 100_000;
+const MAX_ACCOUNTS = 5000;
 const rate = z.number().positive().max(MAX_TPS);
 const count = z.number().int().min(1);
 
@@ -58,7 +61,7 @@ export const startTestRequest = z
   .object({
     pattern: z.enum(PATTERNS),
     durationSec: z.number().int().min(1).max(3600),
-    numAccounts: z.number().int().min(0).max(5000).default(0),
+    numAccounts: z.number().int().min(0).max(MAX_ACCOUNTS).default(0),
     transactionType: z.enum(TRANSACTION_TYPES).default("eth-transfer"),
     constantRate: rate.optional(),
     rampStart: z.number().min(0).max(MAX_TPS).optional(),
@@ -68,11 +71,13 @@ export const startTestRequest = z
     spikeRate: rate.optional(),
     spikeDuration: count.max(3600).optional(),
     spikeInterval: count.max(3600).optional(),
-    burstCount: count.optional(),
-    burstWindowMs: count.optional(),
+    /** At most MAX_BURST_SHARE per account object, with as many objects as a run may have. */
+    burstCount: count.max(MAX_ACCOUNTS * MAX_BURST_SHARE).optional(),
+    burstWindowMs: z.number().int().min(10).max(60_000).optional(),
+    burstIntervalSec: count.max(3600).optional(),
     adaptiveInitialRate: rate.optional(),
-    adaptiveTargetPending: count.default(1000),
-    adaptiveRateStep: count.default(100),
+    adaptiveTargetPending: count.max(10_000_000).default(DEFAULT_TARGET_PENDING),
+    adaptiveRateStep: count.max(MAX_TPS).default(DEFAULT_RATE_STEP),
     realisticConfig: realisticConfig.optional(),
     /** Tip in gwei for EIP-1559 transactions (default 1). */
     tipGwei: z.number().min(0).max(10_000).optional(),
@@ -106,6 +111,20 @@ export const startTestRequest = z
         ctx.addIssue({ code: "custom", path: ["spikeDuration"], message: "must not exceed spikeInterval" });
       }
     }
+    if (req.pattern === "burst") {
+      need("burstCount", "when pattern is burst");
+      if (req.burstCount !== undefined && req.numAccounts > 0 && req.burstCount > req.numAccounts * MAX_BURST_SHARE) {
+        const message = `must not exceed numAccounts × ${MAX_BURST_SHARE} (${req.numAccounts * MAX_BURST_SHARE}): an account object sends at most ${MAX_BURST_SHARE} per burst (or leave numAccounts at 0 to size it)`;
+        ctx.addIssue({ code: "custom", path: ["burstCount"], message });
+      }
+      if (req.burstIntervalSec !== undefined && req.burstIntervalSec > req.durationSec) {
+        ctx.addIssue({ code: "custom", path: ["burstIntervalSec"], message: "must not exceed durationSec" });
+      }
+      if (req.burstWindowMs !== undefined && req.burstIntervalSec !== undefined && req.burstWindowMs > req.burstIntervalSec * 1000) {
+        ctx.addIssue({ code: "custom", path: ["burstWindowMs"], message: "must not exceed burstIntervalSec × 1000: a burst must leave before the next one" });
+      }
+    }
+    if (req.pattern === "adaptive") need("adaptiveInitialRate", "when pattern is adaptive");
   });
 
 export type StartTestRequest = z.output<typeof startTestRequest>;

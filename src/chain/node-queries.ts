@@ -1,4 +1,5 @@
 /** The handful of node queries the load generator needs, each with its fallback rule. */
+import { RpcError } from "../errors";
 import { JsonRpcClient, fromHex, toHex } from "./rpc";
 
 /**
@@ -131,5 +132,22 @@ export async function probeClientVersion(rpc: JsonRpcClient): Promise<{ clientVe
     return { reason: "web3_clientVersion answered no version string" };
   } catch (err) {
     return { reason: `web3_clientVersion failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/**
+ * The node's pool: pending + queued from `txpool_status` (hex counts), or "unsupported" when the
+ * node has no such method. Any other failure throws.
+ */
+export async function fetchPoolCount(rpc: JsonRpcClient): Promise<number | "unsupported"> {
+  try {
+    const status = await rpc.call<{ pending: string | number; queued: string | number }>("txpool_status");
+    // Hex strings by the spec; Number() reads those and plain numbers alike.
+    const total = Number(status.pending) + Number(status.queued);
+    if (!Number.isFinite(total)) throw new RpcError("bad-response", "txpool_status answered no counts");
+    return total;
+  } catch (err) {
+    if (err instanceof RpcError && (err.code === -32601 || /method .*(not found|not supported|not available|does not exist)/i.test(err.message))) return "unsupported";
+    throw err;
   }
 }

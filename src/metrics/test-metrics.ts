@@ -1,4 +1,6 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
+import type { AdaptiveView } from "../run/adaptive";
+import type { BurstView } from "../run/burst-stats";
 import type { LatencySummary } from "./latency-sketch";
 import type { TipHistogram } from "../tx/tips";
 
@@ -63,6 +65,10 @@ export interface TestMetrics {
   tipHistogram: TipHistogram | null;
   /** The contracts the run's types used, by role (empty for plain transfers). */
   contracts: Record<string, string>;
+  /** Burst pattern: one entry per burst handed out (PRODUCT.md §9); empty for other patterns. */
+  bursts: BurstView[];
+  /** Adaptive pattern: the controller's rate and the last pending sample; null for other patterns. */
+  adaptive: AdaptiveView | null;
   startBlock: number | null;
   endBlock: number | null;
   verification: unknown;
@@ -110,6 +116,8 @@ export function idleMetrics(): TestMetrics {
     byType: {},
     tipHistogram: null,
     contracts: {},
+    bursts: [],
+    adaptive: null,
     startBlock: null,
     endBlock: null,
     verification: null,

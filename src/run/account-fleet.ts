@@ -12,11 +12,13 @@ import type { Env } from "../config";
 import type { AccountDO, BurstSlice, CallContext } from "../account/account-do";
 import type { Delivery } from "../account/result-outbox";
 import type { BurstResult } from "../account/send-burst";
+import type { TimedBurstOrder, TimedBurstResult } from "../account/timed-burst";
 import { RpcError } from "../errors";
 import type { FeeQuote } from "../tx/types";
 import { recordBurstOutcome, type BreakerState } from "./circuit-breaker";
 import { recordRequests, type RateLimitState } from "./rate-limit";
 import { accountStub } from "./initialize";
+import type { BurstShareReport } from "./burst-stats";
 import type { AccountSlot } from "./run-state";
 import type { RunTracker, StuckTransactions } from "./tracker";
 
@@ -35,6 +37,8 @@ export class AccountFleet {
   private readonly dirty = new Set<number>();
   /** Accounts whose results must be collected before they get new work. */
   private readonly toCollect = new Set<number>();
+  /** Burst shares folded in since the last `takeBurstReports()`: they go into the same checkpoint as the marks. */
+  private burstReports: BurstShareReport[] = [];
   inflightTotal = 0;
 
   constructor(
@@ -76,10 +80,19 @@ export class AccountFleet {
 
   /** A slice of the rate. Its transactions feed the circuit breaker; its send requests, the rate limit. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
-    this.fire(slot, this.stub(slot).burst(slice, this.context(slot)), (result) => {
-      recordBurstOutcome(this.breaker, result);
-      recordRequests(this.rateLimit, result.requests, Date.now());
-    });
+    this.fire(slot, this.stub(slot).burst(slice, this.context(slot)), (result) => this.recordSends(result));
+  }
+
+  /** A share of a planned burst (burst pattern): signed now, released at `order.plannedAt`. */
+  timedBurst(slot: AccountSlot, order: TimedBurstOrder): void {
+    this.fire(slot, this.stub(slot).timedBurst(order, this.context(slot)), (result) => this.recordSends(result));
+  }
+
+  /** Burst shares folded in since the last call. The caller stores them with the delivery marks. */
+  takeBurstReports(): BurstShareReport[] {
+    const reports = this.burstReports;
+    this.burstReports = [];
+    return reports;
   }
 
   /** The breaker tripped: every account resyncs its nonce with the node. */
@@ -138,6 +151,12 @@ export class AccountFleet {
     return out;
   }
 
+  /** A send's transactions feed the circuit breaker; its requests, the rate limit. */
+  private recordSends(result: BurstResult): void {
+    recordBurstOutcome(this.breaker, result);
+    recordRequests(this.rateLimit, result.requests, Date.now());
+  }
+
   private context(slot: AccountSlot): CallContext {
     return { ack: this.acked.get(slot.index) ?? 0, minedBelow: this.tracker.minedBelow(slot.address) };
   }
@@ -151,6 +170,8 @@ export class AccountFleet {
     while (mark.above.delete(mark.applied + 1)) mark.applied += 1;
     this.dirty.add(slot.index);
     this.tracker.recordBurst(delivery, slot.region);
+    const { timing } = delivery as Partial<TimedBurstResult>;
+    if (timing) this.burstReports.push({ timing, sent: delivery.sent.filter((tx) => !tx.housekeeping).length, failed: delivery.failed.length });
     return true;
   }
 

@@ -20,6 +20,8 @@ import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
 import { AccountFleet } from "./account-fleet";
+import { followPending } from "./adaptive-sampler";
+import { launchDueBursts, settleBursts } from "./burst-launcher";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { distribute, takeFromBudget } from "./dispatch";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
@@ -274,13 +276,15 @@ export class RunCoordinator extends DurableObject<Env> {
     if (!this.isLive()) return;
     live.fleet.collectOwed();
     await this.followBlocks(run, live);
+    if (run.status === "running" && run.request.pattern === "adaptive") await followPending(this.rpc, run, live, now);
     if (!this.isLive()) return;
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();
     }
     if (run.status === "running") {
       const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
-      if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
+      if (!run.stopRequested && run.request.pattern === "burst") launchDueBursts(run, live, now, this.breakerConfig(run), this.config.tickMs);
+      else if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
       if (run.stopRequested || now >= endAt) Object.assign(run, { status: "verifying", stopPhase: "draining", sendingEndedAt: now });
     }
     // Nudges stop at the grace deadline, so the close step is not kept waiting on them.
@@ -301,7 +305,7 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
   private dispatch(run: RunRecord, live: LiveRun, until: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
-    const breakerRate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000));
+    const breakerRate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000, live.adaptive?.rate));
     // Sustained 429s: the AIMD cap, and no dispatch at all while a Retry-After is honoured.
     const rate = limitRate(live.rateLimit, DEFAULT_RATE_LIMIT, breakerRate, until);
     live.currentTarget = rate;
@@ -483,6 +487,8 @@ export class RunCoordinator extends DurableObject<Env> {
   private checkpoint(run: RunRecord, live: LiveRun, now: number): void {
     const tracker = live.tracker;
     const seconds = timeSeriesRows(run, live, tracker.closeSeconds(now), now);
+    const logs = tracker.takeLogs();
+    settleBursts(live, logs);
     // Everything of the live run but what is rebuilt on restore (the fleet, the rescan) or stored apart.
     const { fleet, unsettled, rescanFrom: _rescanFrom, rescanAttempts: _rescanAttempts, tracker: _tracker, ...scalars } = live;
     this.store.saveRecord(run);
@@ -490,7 +496,7 @@ export class RunCoordinator extends DurableObject<Env> {
       scalars: { ...scalars, unsettled: unsettled === null ? null : [...unsettled], tracker: tracker.snapshot() },
       tracker: tracker.takeChanges(),
       marks: fleet.takeChanges(),
-      logs: sampleLogs(tracker.takeLogs(), run.txLogEvery),
+      logs: sampleLogs(logs, run.txLogEvery),
       seconds,
     });
   }

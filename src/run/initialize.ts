@@ -22,7 +22,7 @@ import { poolTokens } from "../contracts/uniswap-pool";
 import { SWAP_WETH_IN, swapQuote, type SwapQuote } from "../tx/uniswap-swap";
 import { sendFromFunder, type FunderCall } from "../chain/funder-calls";
 import { fundAccounts, planFunding } from "./funding";
-import { expectedTransactions, peakRate } from "./patterns";
+import { expectedTransactions, minAccounts, peakRate } from "./patterns";
 import { contractGroups, expectedOfType, fundingUnit, nftsNeeded, runMix, tipPolicyOf } from "./workload-plan";
 import type { AccountSlot, RunRecord } from "./run-state";
 
@@ -45,7 +45,8 @@ export function planAccounts(run: Pick<RunRecord, "request">, config: RuntimeCon
   const regions = run.request.regions ?? ["auto"];
   // A realistic run may give its account count in its config (PRODUCT.md §3); the top level wins when set.
   const requested = run.request.numAccounts || run.request.realisticConfig?.numAccounts || 0;
-  const numAccounts = requested || autoAccountCount(peakRate(run.request), config.blockTimeMs);
+  const auto = Math.max(autoAccountCount(peakRate(run.request), config.blockTimeMs), minAccounts(run.request));
+  const numAccounts = requested || auto;
   return { numAccounts, regions };
 }
 

@@ -1,25 +1,38 @@
 /**
  * Load patterns as pure functions of time: the rate (transactions per second) a run aims for at
- * `tSec` seconds after it started. The coordinator samples it every tick.
+ * `tSec` seconds after it started. The coordinator samples it every tick. Two patterns are not
+ * rates of time alone: a burst is released at planned instants (burst-plan.ts, sent by the burst
+ * launcher, not by the tick's dispatch), and the adaptive rate follows the node's backlog
+ * (adaptive.ts), handed in as `adaptiveRate`.
  */
 import type { StartTestRequest } from "../api/schemas";
+import { adaptiveCeiling } from "./adaptive";
+import { accountsForBurst, burstPeakRate, burstTotal, burstsInSecond } from "./burst-plan";
 
-export type PatternConfig = Pick<
-  StartTestRequest,
-  | "pattern"
-  | "durationSec"
-  | "constantRate"
-  | "rampStart"
-  | "rampEnd"
-  | "rampSteps"
-  | "baselineRate"
-  | "spikeRate"
-  | "spikeDuration"
-  | "spikeInterval"
-  | "realisticConfig"
->;
+export type PatternConfig = Pick<StartTestRequest, "pattern" | "durationSec"> &
+  Partial<
+    Pick<
+      StartTestRequest,
+      | "constantRate"
+      | "rampStart"
+      | "rampEnd"
+      | "rampSteps"
+      | "baselineRate"
+      | "spikeRate"
+      | "spikeDuration"
+      | "spikeInterval"
+      | "burstCount"
+      | "burstWindowMs"
+      | "burstIntervalSec"
+      | "adaptiveInitialRate"
+      | "adaptiveTargetPending"
+      | "adaptiveRateStep"
+      | "realisticConfig"
+    >
+  >;
 
-export function rateAt(config: PatternConfig, tSec: number): number {
+/** `adaptiveRate`: the adaptive controller's rate now (without it, the initial rate). */
+export function rateAt(config: PatternConfig, tSec: number, adaptiveRate?: number): number {
   if (tSec < 0 || tSec >= config.durationSec) return 0;
   switch (config.pattern) {
     case "constant":
@@ -30,6 +43,11 @@ export function rateAt(config: PatternConfig, tSec: number): number {
       return spikeRate(config, tSec);
     case "realistic":
       return config.realisticConfig?.targetTps ?? 0;
+    case "burst":
+      // The transactions planned in this whole second: the series' target, never dispatched as a rate.
+      return burstsInSecond(config, Math.floor(tSec));
+    case "adaptive":
+      return adaptiveRate ?? config.adaptiveInitialRate ?? 0;
     default:
       throw new Error(`pattern ${config.pattern} has no rate function in this build`);
   }
@@ -65,12 +83,25 @@ export function peakRate(config: PatternConfig): number {
       return Math.max(config.baselineRate ?? 0, config.spikeRate ?? 0);
     case "realistic":
       return config.realisticConfig?.targetTps ?? 0;
+    case "burst":
+      return burstPeakRate(config);
+    case "adaptive":
+      return adaptiveCeiling(config);
     default:
       return 0;
   }
 }
 
-/** Transactions the whole run should send, for funding (a rectangle over-estimates safely). */
+/**
+ * Transactions the whole run should send, for funding: a rectangle over-estimates safely; bursts
+ * are counted exactly; the adaptive rate is bounded by its ceiling, so its rectangle is too.
+ */
 export function expectedTransactions(config: PatternConfig): number {
+  if (config.pattern === "burst") return burstTotal(config);
   return Math.ceil(peakRate(config) * config.durationSec);
+}
+
+/** Senders the pattern needs whatever its rate: a burst's share per account object is bounded. */
+export function minAccounts(config: PatternConfig): number {
+  return config.pattern === "burst" ? accountsForBurst(config.burstCount ?? 0) : 1;
 }

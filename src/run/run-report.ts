@@ -3,6 +3,8 @@ import { summarize } from "../metrics/latency-sketch";
 import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
 import type { NewRun } from "../db/queries";
 import type { timeSeries } from "../db/schema";
+import { adaptiveView } from "./adaptive";
+import { burstView } from "./burst-stats";
 import { peakRate, rateAt } from "./patterns";
 import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
@@ -65,6 +67,8 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     regions: regionBreakdown(accounts, tracker.regionConfirmed),
     byType: typeFigures(tracker.byType),
     tipHistogram: tipHistogramOf(run, tracker.tipCounts),
+    bursts: (live.bursts ?? []).map(burstView),
+    adaptive: live.adaptive ? adaptiveView(live.adaptive) : null,
   };
 }
 
@@ -130,7 +134,7 @@ export function timeSeriesRows(run: RunRecord, live: LiveRun, seconds: SecondTot
     txConfirmed: s.confirmed,
     txFailed: s.failed,
     currentTps: live.tracker.currentTps(now),
-    targetTps: rateAt(run.request, s.second),
+    targetTps: rateAt(run.request, s.second, live.adaptive?.rate),
     pending: live.tracker.txPending,
     gasUsed: s.gasUsed.toString(),
     mgasPerSec: round2(Number(s.gasUsed) / 1e6),

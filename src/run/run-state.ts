@@ -5,6 +5,8 @@ import type { InitPhase, RunStatus } from "../metrics/test-metrics";
 import type { MixCounts } from "../tx/mix";
 import type { ContractAddresses, FeeQuote } from "../tx/types";
 import type { AccountFleet } from "./account-fleet";
+import type { AdaptiveState } from "./adaptive";
+import type { BurstRecord } from "./burst-stats";
 import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
 import type { RateLimitState } from "./rate-limit";
@@ -80,6 +82,10 @@ export interface LiveRun {
   /** After a restart: blocks from here to `lastBlock` are read again to match late reports. */
   rescanFrom: number | null;
   rescanAttempts: number;
+  /** Burst pattern: one record per burst handed out, in the order of their instants (created by the first launch). */
+  bursts?: BurstRecord[];
+  /** Adaptive pattern: the controller (created by the first sample). */
+  adaptive?: AdaptiveState;
 }
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "stopped", "error"];

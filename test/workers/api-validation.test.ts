@@ -155,7 +155,7 @@ describe("POST /start validation", () => {
       });
 
       it("refuses a known but unsupported pattern and names pattern", async () => {
-        const { status, body } = await startRefused(path, { ...VALID_START, pattern: "adaptive" });
+        const { status, body } = await startRefused(path, { ...VALID_START, pattern: "adaptive-realistic", realisticConfig: { targetTps: 10 } });
         expect(status).toBe(400);
         expectValidationShape(body);
         expect(fields(body)).toEqual(["pattern"]);
@@ -172,6 +172,50 @@ describe("POST /start validation", () => {
       }
     });
   }
+
+  describe("burst and adaptive fields", () => {
+    const BURST = { pattern: "burst", durationSec: 10, burstCount: 300 } as const;
+    const ADAPTIVE = { pattern: "adaptive", durationSec: 10, adaptiveInitialRate: 50 } as const;
+
+    for (const [name, body] of [
+      ["a burst", BURST],
+      ["a repeated burst with its window", { ...BURST, numAccounts: 1, burstCount: 500, burstIntervalSec: 10, burstWindowMs: 10_000 }],
+      ["an adaptive run", ADAPTIVE],
+      ["an adaptive run with its target and step", { ...ADAPTIVE, adaptiveTargetPending: 1, adaptiveRateStep: 1 }],
+    ] as const) {
+      it(`accepts ${name} (it reaches the chain-id probe)`, async () => {
+        expect((await startRefused("/v1/start", body)).status).toBe(503);
+      });
+    }
+
+    const refusals: Array<[string, Record<string, unknown>, string, RegExp?]> = [
+      ["burst without burstCount", { pattern: "burst", durationSec: 10 }, "burstCount", /required/],
+      ["burstCount 0", { ...BURST, burstCount: 0 }, "burstCount"],
+      ["burstCount above 5000 accounts × 500", { ...BURST, burstCount: 2_500_001 }, "burstCount"],
+      ["burstCount above numAccounts × 500", { ...BURST, numAccounts: 2, burstCount: 1_001 }, "burstCount", /numAccounts × 500/],
+      ["burstIntervalSec 0", { ...BURST, burstIntervalSec: 0 }, "burstIntervalSec"],
+      ["burstIntervalSec 1.5", { ...BURST, burstIntervalSec: 1.5 }, "burstIntervalSec"],
+      ["burstIntervalSec above durationSec", { ...BURST, burstIntervalSec: 11 }, "burstIntervalSec", /durationSec/],
+      ["burstWindowMs below 10", { ...BURST, burstWindowMs: 9 }, "burstWindowMs"],
+      ["burstWindowMs above 60 s", { ...BURST, burstWindowMs: 60_001 }, "burstWindowMs"],
+      ["burstWindowMs longer than burstIntervalSec", { ...BURST, burstIntervalSec: 2, burstWindowMs: 2_001 }, "burstWindowMs", /burstIntervalSec/],
+      ["adaptive without adaptiveInitialRate", { pattern: "adaptive", durationSec: 10 }, "adaptiveInitialRate", /required/],
+      ["adaptiveInitialRate 0", { ...ADAPTIVE, adaptiveInitialRate: 0 }, "adaptiveInitialRate"],
+      ["adaptiveTargetPending 0", { ...ADAPTIVE, adaptiveTargetPending: 0 }, "adaptiveTargetPending"],
+      ["adaptiveRateStep 0", { ...ADAPTIVE, adaptiveRateStep: 0 }, "adaptiveRateStep"],
+      ["adaptiveRateStep 2.5", { ...ADAPTIVE, adaptiveRateStep: 2.5 }, "adaptiveRateStep"],
+    ];
+    for (const [name, request, field, message] of refusals) {
+      it(`refuses ${name}, naming ${field}`, async () => {
+        const { status, body } = await startRefused("/v1/start", request);
+        expect(status).toBe(400);
+        expectValidationShape(body);
+        expect(fields(body)).toEqual([field]);
+        expect(body.error).toContain(field);
+        if (message) expect(body.details[0].message).toMatch(message);
+      });
+    }
+  });
 
   it("refuses through the deployed worker entry too (SELF), with the same shape", async () => {
     const nonJson = await api("/v1/start", { method: "POST", headers: { "content-type": "application/json" }, body: "not json" });

@@ -78,9 +78,19 @@ describe("patterns: rate at a time", () => {
   });
 
   it("an unsupported pattern has no rate function", () => {
-    const config = { pattern: "burst", durationSec: 10 } as PatternConfig;
-    expect(() => rateAt(config, 1)).toThrow(/burst/);
+    const config = { pattern: "adaptive-realistic", durationSec: 10 } as PatternConfig;
+    expect(() => rateAt(config, 1)).toThrow(/adaptive-realistic/);
     expect(peakRate(config)).toBe(0);
+  });
+
+  it("adaptive: the controller's rate when given, the initial rate before; funded up to its ceiling", () => {
+    const config: PatternConfig = { pattern: "adaptive", durationSec: 20, adaptiveInitialRate: 100, adaptiveRateStep: 10 };
+    expect(rateAt(config, 3)).toBe(100);
+    expect(rateAt(config, 3, 142)).toBe(142);
+    expect(rateAt(config, 20, 142)).toBe(0);
+    // Ceiling: max(2 × 100, 100 + 20 × 10) = 300.
+    expect(peakRate(config)).toBe(300);
+    expect(expectedTransactions(config)).toBe(300 * 20);
   });
 });
 

@@ -1,0 +1,80 @@
+/**
+ * One account object's share of a burst (the burst pattern, PRODUCT.md §9): signed ahead, then
+ * released at the planned instant together with every other object's share.
+ *
+ * The nonces are reserved and the transactions signed and written to the ledger (hash and raw
+ * bytes) as soon as the order arrives; the call then waits inside the object until the instant and
+ * sends, one JSON-RPC batch after another (nonce order, so no node sees a gap), recording when the
+ * first and the last request left. From there the outcome rules are those of every send.
+ */
+import { MAX_BATCH_CALLS } from "../chain/rpc";
+import { sleep } from "../chain/wait";
+import { mergeSketch } from "../metrics/latency-sketch";
+import { sliceCount, type BurstSlice } from "./account-do";
+import { emptyBurst, signReserved, submit, type BurstResult, type SenderDeps } from "./send-burst";
+
+export interface TimedBurstOrder extends BurstSlice {
+  /** When the share leaves (ms since the epoch): the same instant for every object of the burst. */
+  plannedAt: number;
+}
+
+export interface BurstTiming {
+  plannedAt: number;
+  /** When this object's first request left, and its last. */
+  firstSendAt: number;
+  lastSendAt: number;
+}
+
+export interface TimedBurstResult extends BurstResult {
+  timing: BurstTiming;
+}
+
+const LAST_BURST_KEY = "timed-burst-planned-at";
+
+/**
+ * True the first time an object is given the burst of `plannedAt`. A coordinator that restarted
+ * between handing a burst out and checkpointing it hands it out again; the object sends it once.
+ * Bursts are handed out in the order of their instants, so "not later than the last" is a repeat.
+ */
+export function claimBurst(kv: DurableObjectStorage["kv"], plannedAt: number): boolean {
+  if (plannedAt <= (kv.get<number>(LAST_BURST_KEY) ?? 0)) return false;
+  kv.put(LAST_BURST_KEY, plannedAt);
+  return true;
+}
+
+export async function sendTimedBurst(deps: SenderDeps, order: TimedBurstOrder): Promise<TimedBurstResult> {
+  // Recorded as sent at the instant: if the object dies before, the look-up of the unknown slots settles them.
+  const { signed } = await signReserved(deps, sliceCount(order), order.fees, order.plannedAt);
+  const result = emptyBurst(deps.signer.address);
+  const timing: BurstTiming = { plannedAt: order.plannedAt, firstSendAt: 0, lastSendAt: 0 };
+  try {
+    const wait = order.plannedAt - Date.now();
+    if (wait > 0) await sleep(wait);
+    for (let i = 0; i < signed.length; i += MAX_BATCH_CALLS) {
+      const at = Date.now();
+      if (i === 0) timing.firstSendAt = at;
+      timing.lastSendAt = at;
+      mergeBurst(result, await submit(deps, signed.slice(i, i + MAX_BATCH_CALLS), at));
+    }
+  } finally {
+    // A batch that threw must not leave the later ones claimed for ever: they stay unknown, to be looked up.
+    for (const tx of signed) deps.ledger.handOver(tx.nonce, tx.hash);
+  }
+  return { ...result, timing };
+}
+
+function mergeBurst(into: BurstResult, from: BurstResult): void {
+  into.sent.push(...from.sent);
+  into.failed.push(...from.failed);
+  into.submitted += from.submitted;
+  addCounts(into.attemptErrors, from.attemptErrors);
+  addCounts(into.retries, from.retries);
+  into.requests.sent += from.requests.sent;
+  into.requests.rateLimited += from.requests.rateLimited;
+  into.requests.maxRetryAfterMs = Math.max(into.requests.maxRetryAfterMs, from.requests.maxRetryAfterMs);
+  mergeSketch(into.sendLatency, from.sendLatency);
+}
+
+function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
+  for (const key of Object.keys(from) as K[]) into[key] = (into[key] ?? 0) + (from[key] ?? 0);
+}

@@ -1,0 +1,126 @@
+/**
+ * What each burst of a burst-pattern run did (TestMetrics `bursts`): when it was planned, when its
+ * first and last requests left, how far each account object started from the instant, and how
+ * many of its transactions were sent and confirmed. One record per burst, plain JSON, kept in the
+ * coordinator's checkpointed live state; the per-object skews are kept only until every object
+ * of the burst has reported, then only their summary stays.
+ */
+import type { BurstTiming } from "../account/timed-burst";
+import type { TxLog } from "./tracker";
+
+/** One account object's report on its share of a burst, as folded in (exactly once, like every result). */
+export interface BurstShareReport {
+  timing: BurstTiming;
+  sent: number;
+  failed: number;
+}
+
+export interface SkewSummary {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface BurstRecord {
+  plannedAt: number;
+  /** Transactions handed out, and to how many account objects (0: known only from reports). */
+  planned: number;
+  objects: number;
+  reported: number;
+  firstSendAt: number | null;
+  lastSendAt: number | null;
+  /** Each reporting object's first send minus `plannedAt`, until all have reported. */
+  skews: number[];
+  startSkewMs: SkewSummary | null;
+  sent: number;
+  failed: number;
+  confirmed: number;
+  /** The coordinator reached the burst only after its instant (a restart, a stalled tick): not sent. */
+  missed: boolean;
+}
+
+/** TestMetrics `bursts[]`. */
+export interface BurstView {
+  plannedAt: number;
+  planned: number;
+  firstSendAt: number | null;
+  lastSendAt: number | null;
+  startSkewMs: SkewSummary | null;
+  sent: number;
+  failed: number;
+  confirmed: number;
+  missed: boolean;
+}
+
+/**
+ * A confirmed transaction belongs to the last burst planned at or before its send time. Sends
+ * leave at the instant or after it; the margin covers a clock read a little early.
+ */
+const SEND_MARGIN_MS = 250;
+
+export function newBurstRecord(plannedAt: number, planned: number, objects: number, missed = false): BurstRecord {
+  return { plannedAt, planned, objects, reported: 0, firstSendAt: null, lastSendAt: null, skews: [], startSkewMs: null, sent: 0, failed: 0, confirmed: 0, missed };
+}
+
+/**
+ * Folds one object's report into its burst. A report for a burst with no record (handed out by a
+ * coordinator instance that restarted before its checkpoint held the burst) gets one of its own.
+ */
+export function foldBurstReport(bursts: BurstRecord[], report: BurstShareReport): void {
+  const { plannedAt, firstSendAt, lastSendAt } = report.timing;
+  let record = bursts.find((b) => b.plannedAt === plannedAt);
+  if (!record) {
+    record = newBurstRecord(plannedAt, 0, 0);
+    bursts.push(record);
+    bursts.sort((a, b) => a.plannedAt - b.plannedAt);
+  }
+  // Handed out after all (by an instance that restarted before its checkpoint held the burst).
+  record.missed = false;
+  record.sent += report.sent;
+  record.failed += report.failed;
+  record.reported += 1;
+  // An object with nothing to send (all of its share refused before sending) has no send time.
+  if (firstSendAt > 0) {
+    record.firstSendAt = record.firstSendAt === null ? firstSendAt : Math.min(record.firstSendAt, firstSendAt);
+    record.lastSendAt = record.lastSendAt === null ? lastSendAt : Math.max(record.lastSendAt, lastSendAt);
+    record.skews.push(firstSendAt - plannedAt);
+    record.startSkewMs = summarizeSkews(record.skews);
+  }
+  if (record.objects > 0 && record.reported >= record.objects) record.skews = [];
+}
+
+/** Counts the confirmed transactions among `logs` (each confirmation is logged once) against their bursts. */
+export function countBurstConfirmations(bursts: BurstRecord[], logs: TxLog[]): void {
+  if (bursts.length === 0) return;
+  for (const log of logs) {
+    if (log.status !== "confirmed") continue;
+    const record = burstAt(bursts, log.sentAt + SEND_MARGIN_MS);
+    if (record) record.confirmed += 1;
+  }
+}
+
+export function burstView(record: BurstRecord): BurstView {
+  const { plannedAt, planned, firstSendAt, lastSendAt, startSkewMs, sent, failed, confirmed, missed } = record;
+  return { plannedAt, planned, firstSendAt, lastSendAt, startSkewMs, sent, failed, confirmed, missed };
+}
+
+export function summarizeSkews(skews: number[]): SkewSummary {
+  const sorted = [...skews].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
+}
+
+/** The last burst planned at or before `at` (bursts sorted by instant). */
+function burstAt(bursts: BurstRecord[], at: number): BurstRecord | undefined {
+  let lo = 0;
+  let hi = bursts.length - 1;
+  let found: BurstRecord | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (bursts[mid].plannedAt <= at) {
+      found = bursts[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

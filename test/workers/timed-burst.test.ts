@@ -1,0 +1,51 @@
+/**
+ * One account object's share of a burst against the real anvil: signed and written to the ledger
+ * as soon as it is handed out, nothing sent before the instant, sent at it (two batches for a share
+ * above 500), and sent once however often the same burst is handed out.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { TimedBurstOrder } from "../../src/account/timed-burst";
+import { chainRpc, rpcUrl } from "./helpers";
+
+const FEES = { maxFeePerGas: "20000000000", maxPriorityFeePerGas: "1000000000" };
+const pendingNonce = async (address: string) => Number(await chainRpc<string>("eth_getTransactionCount", [address, "pending"]));
+
+describe("timed burst in one account object", () => {
+  it("signs ahead, sends at the instant in batches of at most 500, and only once per instant", async () => {
+    const index = 950;
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`timed-burst-test:${index}`));
+    const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
+    await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
+    const start = (await stub.syncNonce()).nonce;
+
+    const plannedAt = Date.now() + 2_000;
+    const order: TimedBurstOrder = { mix: [["eth-transfer", 600]], fees: FEES, plannedAt };
+    const call = stub.timedBurst(order);
+    // Before the instant: all 600 signed and in the ledger (hash and raw bytes), none at the node.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const before = await stub.ledgerSnapshot();
+    expect(before.unknown).toHaveLength(600);
+    expect(before.next).toBe(start + 600);
+    expect(await pendingNonce(address)).toBe(start);
+
+    const result = await call;
+    if (!result.timing) throw new Error("a share that was sent reports its timing");
+    console.log("timed burst of 600", JSON.stringify({ ...result.timing, skewMs: result.timing.firstSendAt - plannedAt, lastMs: result.timing.lastSendAt - plannedAt }));
+    expect(result.timing.plannedAt).toBe(plannedAt);
+    expect(result.timing.firstSendAt - plannedAt).toBeGreaterThanOrEqual(-5);
+    expect(result.timing.firstSendAt - plannedAt).toBeLessThan(50);
+    expect(result.timing.lastSendAt).toBeGreaterThan(result.timing.firstSendAt);
+    expect(result.requests.sent).toBe(2);
+    expect(result.submitted).toBe(600);
+    expect(result.failed).toEqual([]);
+    expect(result.sent.map((t) => t.nonce)).toEqual(Array.from({ length: 600 }, (_, i) => start + i));
+    expect(await pendingNonce(address)).toBe(start + 600);
+
+    // The same burst handed out again (a coordinator that restarted before its checkpoint): nothing more.
+    const again = await stub.timedBurst(order);
+    expect(again.submitted).toBe(0);
+    expect(again.timing).toBeUndefined();
+    expect((await stub.ledgerSnapshot()).next).toBe(start + 600);
+  });
+});
