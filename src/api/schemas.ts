@@ -8,7 +8,6 @@ import { RATIO_KEYS, type RatioKey } from "../tx/mix";
 import { TRANSACTION_TYPES } from "../tx/types";
 
 export const PATTERNS = ["constant", "ramp", "spike", "burst", "adaptive", "realistic", "adaptive-realistic"] as const;
-export const SUPPORTED_PATTERNS: readonly Pattern[] = ["constant", "ramp", "spike", "burst", "adaptive", "realistic"];
 export type Pattern = (typeof PATTERNS)[number];
 
 /** Durable Object location hints (PRODUCT.md §9). */
@@ -90,9 +89,6 @@ export const startTestRequest = z
     const need = (field: keyof typeof req, why: string) => {
       if (req[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `required ${why}` });
     };
-    if (!SUPPORTED_PATTERNS.includes(req.pattern)) {
-      ctx.addIssue({ code: "custom", path: ["pattern"], message: `'${req.pattern}' is not supported by this build yet (supported: ${SUPPORTED_PATTERNS.join(", ")})` });
-    }
     if (req.pattern === "constant") need("constantRate", "when pattern is constant");
     if (req.pattern === "realistic" || req.pattern === "adaptive-realistic") need("realisticConfig", `when pattern is ${req.pattern}`);
     if (req.pattern === "ramp") {

@@ -5,7 +5,7 @@
  */
 import { keccak256, type Address, type Hex } from "viem";
 import type { LocalAccount } from "viem/accounts";
-import { fetchPendingNonce } from "../chain/node-queries";
+import { fetchLatestBlock, fetchPendingNonce } from "../chain/node-queries";
 import type { JsonRpcClient } from "../chain/rpc";
 import { cachedContracts, saveContracts, type Db } from "../db/queries";
 import type { ContractRow } from "../db/schema";
@@ -93,14 +93,22 @@ async function codesAt(rpc: JsonRpcClient, addresses: string[]): Promise<Hex[]> 
   });
 }
 
-/** Gas per call: the planned limit, or for a creation the node's estimate with a margin. */
+/**
+ * Gas per call: the planned limit, or for a creation the node's estimate with a margin, but never
+ * above the block's gas limit (a congested chain with small blocks still takes the creation whose
+ * estimate fits; one that does not fit fails its estimate with the node's reason).
+ */
 async function estimateCreations(rpc: JsonRpcClient, from: Address, calls: PlannedCall[]): Promise<bigint[]> {
   const creations = calls.flatMap((c, i) => (c.gas === undefined ? [i] : []));
+  const { gasLimit } = await fetchLatestBlock(rpc);
   const outcomes = await rpc.batch<string>(creations.map((i) => ({ method: "eth_estimateGas", params: [{ from, data: calls[i].data }] })));
   const gas = calls.map((c) => c.gas ?? 0n);
   outcomes.forEach((o, k) => {
     if (!o.ok) throw new FunderError(`cannot deploy ${calls[creations[k]].creates}: ${o.error.message}`);
-    gas[creations[k]] = (BigInt(o.result) * ESTIMATE_MARGIN_PERCENT) / 100n;
+    const estimate = BigInt(o.result);
+    if (estimate > gasLimit) throw new FunderError(`cannot deploy ${calls[creations[k]].creates}: it needs ${estimate} gas, above the chain's block gas limit of ${gasLimit}`);
+    const padded = (estimate * ESTIMATE_MARGIN_PERCENT) / 100n;
+    gas[creations[k]] = padded > gasLimit ? gasLimit : padded;
   });
   return gas;
 }

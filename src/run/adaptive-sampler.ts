@@ -7,11 +7,12 @@
 import { fetchPoolCount } from "../chain/node-queries";
 import type { JsonRpcClient } from "../chain/rpc";
 import { adapt, adaptDue, newAdaptive } from "./adaptive";
+import { adaptiveSettings } from "./patterns";
 import type { LiveRun, RunRecord } from "./run-state";
 
 export async function followPending(rpc: JsonRpcClient, run: RunRecord, live: LiveRun, now: number): Promise<void> {
   // The one state object is changed in place after the await: a reset meanwhile drops `live` whole.
-  const state = (live.adaptive ??= newAdaptive(run.request, run.startedAt ?? now));
+  const state = (live.adaptive ??= newAdaptive(adaptiveSettings(run.request), run.startedAt ?? now));
   if (!adaptDue(state, now)) return;
   let pool: number | "unsupported" | undefined;
   if (!state.poolStatusUnsupported) {

@@ -29,7 +29,7 @@ import { logEvery, sampleLogs } from "./log-sampling";
 import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
 import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { RunStore } from "./run-store";
-import { peakRate, rateAt } from "./patterns";
+import { isAdaptive, peakRate, rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
@@ -276,7 +276,7 @@ export class RunCoordinator extends DurableObject<Env> {
     if (!this.isLive()) return;
     live.fleet.collectOwed();
     await this.followBlocks(run, live);
-    if (run.status === "running" && run.request.pattern === "adaptive") await followPending(this.rpc, run, live, now);
+    if (run.status === "running" && isAdaptive(run.request.pattern)) await followPending(this.rpc, run, live, now);
     if (!this.isLive()) return;
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();

@@ -6,7 +6,7 @@
  * (adaptive.ts), handed in as `adaptiveRate`.
  */
 import type { StartTestRequest } from "../api/schemas";
-import { adaptiveCeiling } from "./adaptive";
+import { adaptiveCeiling, type AdaptiveConfig } from "./adaptive";
 import { accountsForBurst, burstPeakRate, burstTotal, burstsInSecond } from "./burst-plan";
 
 export type PatternConfig = Pick<StartTestRequest, "pattern" | "durationSec"> &
@@ -31,6 +31,18 @@ export type PatternConfig = Pick<StartTestRequest, "pattern" | "durationSec"> &
     >
   >;
 
+/** Patterns whose rate the adaptive controller sets: `adaptive`, and `adaptive-realistic` (its rate, the realistic mix). */
+export const isAdaptive = (pattern: PatternConfig["pattern"]): boolean => pattern === "adaptive" || pattern === "adaptive-realistic";
+
+/**
+ * The adaptive controller's settings: `adaptive-realistic` may leave `adaptiveInitialRate` out and
+ * start at its realistic target rate.
+ */
+export function adaptiveSettings(config: PatternConfig): AdaptiveConfig {
+  const initial = config.adaptiveInitialRate ?? (config.pattern === "adaptive-realistic" ? config.realisticConfig?.targetTps : undefined);
+  return { adaptiveInitialRate: initial, adaptiveTargetPending: config.adaptiveTargetPending, adaptiveRateStep: config.adaptiveRateStep };
+}
+
 /** `adaptiveRate`: the adaptive controller's rate now (without it, the initial rate). */
 export function rateAt(config: PatternConfig, tSec: number, adaptiveRate?: number): number {
   if (tSec < 0 || tSec >= config.durationSec) return 0;
@@ -47,7 +59,8 @@ export function rateAt(config: PatternConfig, tSec: number, adaptiveRate?: numbe
       // The transactions planned in this whole second: the series' target, never dispatched as a rate.
       return burstsInSecond(config, Math.floor(tSec));
     case "adaptive":
-      return adaptiveRate ?? config.adaptiveInitialRate ?? 0;
+    case "adaptive-realistic":
+      return adaptiveRate ?? adaptiveSettings(config).adaptiveInitialRate ?? 0;
     default:
       throw new Error(`pattern ${config.pattern} has no rate function in this build`);
   }
@@ -86,7 +99,8 @@ export function peakRate(config: PatternConfig): number {
     case "burst":
       return burstPeakRate(config);
     case "adaptive":
-      return adaptiveCeiling(config);
+    case "adaptive-realistic":
+      return adaptiveCeiling(adaptiveSettings(config));
     default:
       return 0;
   }

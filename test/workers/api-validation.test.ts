@@ -154,12 +154,12 @@ describe("POST /start validation", () => {
         expect(body.details[0].message).toMatch(/set-code/);
       });
 
-      it("refuses a known but unsupported pattern and names pattern", async () => {
-        const { status, body } = await startRefused(path, { ...VALID_START, pattern: "adaptive-realistic", realisticConfig: { targetTps: 10 } });
+      it("refuses an unknown pattern and names pattern", async () => {
+        const { status, body } = await startRefused(path, { ...VALID_START, pattern: "sawtooth" });
         expect(status).toBe(400);
         expectValidationShape(body);
         expect(fields(body)).toEqual(["pattern"]);
-        expect(body.details[0].message).toMatch(/not supported/);
+        expect(body.details[0].message).toMatch(/adaptive-realistic/);
       });
 
       for (const numAccounts of [-1, 5001]) {

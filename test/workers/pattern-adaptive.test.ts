@@ -80,3 +80,43 @@ describe("adaptive pattern on a congested anvil", () => {
     }
   });
 });
+
+describe("adaptive-realistic on a congested anvil", () => {
+  it("adapts the rate of a realistic mix: the controller moves the rate, every type is sent, every count equals the chain", async () => {
+    try {
+      const started = await apiJson("/v1/start", {
+        method: "POST",
+        json: {
+          pattern: "adaptive-realistic",
+          durationSec: 10,
+          adaptiveTargetPending: 100,
+          adaptiveRateStep: 20,
+          realisticConfig: { targetTps: 60, numAccounts: 8, txTypeRatios: { ethTransfer: 70, erc20Transfer: 30 } },
+        },
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      const runId: string = started.body.runId;
+      const rates = new Set<number>();
+      // Congested once the contracts are deployed and the senders prepared: the ERC-20's creation
+      // alone needs more gas than such a block holds (the start would fail, saying so).
+      let m = await waitForRun(runId, (s) => s.status === "running", 60_000);
+      await chainRpc("evm_setBlockGasLimit", [CONGESTED_GAS_LIMIT]);
+      while (m.status === "running") {
+        if (m.adaptive) rates.add(m.adaptive.rateTps);
+        await new Promise((r) => setTimeout(r, 250));
+        m = (await apiJson<TestMetrics>("/v1/status")).body;
+      }
+      m = await waitForRun(runId, undefined, 120_000);
+      console.log("adaptive-realistic", JSON.stringify({ rates: [...rates], byType: m.byType, sent: m.txSent, confirmed: m.txConfirmed }));
+      expect(m).toMatchObject({ status: "completed", pattern: "adaptive-realistic", transactionType: "mixed", txFailed: 0 });
+      expect(m.adaptive).toMatchObject({ pendingSource: "txpool_status", targetPending: 100 });
+      expect(rates.size).toBeGreaterThan(2);
+      expect(m.byType["eth-transfer"].confirmed).toBeGreaterThan(0);
+      expect(m.byType["erc20-transfer"].confirmed).toBeGreaterThan(0);
+      expect(Math.abs(m.byType["erc20-transfer"].sent - m.txSent * 0.3)).toBeLessThanOrEqual(2);
+      await expectNothingLost(m, await auditChain(m.startBlock!));
+    } finally {
+      await chainRpc("evm_setBlockGasLimit", [DEFAULT_GAS_LIMIT]);
+    }
+  });
+});

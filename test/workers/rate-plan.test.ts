@@ -77,10 +77,14 @@ describe("patterns: rate at a time", () => {
     expect(spikeSamples).toBe(1_800);
   });
 
-  it("an unsupported pattern has no rate function", () => {
-    const config = { pattern: "adaptive-realistic", durationSec: 10 } as PatternConfig;
-    expect(() => rateAt(config, 1)).toThrow(/adaptive-realistic/);
-    expect(peakRate(config)).toBe(0);
+  it("adaptive-realistic: starts at the realistic target unless adaptiveInitialRate is given, then follows the controller", () => {
+    const config = { pattern: "adaptive-realistic", durationSec: 10, realisticConfig: { targetTps: 120 }, adaptiveRateStep: 10 } as PatternConfig;
+    expect(rateAt(config, 1)).toBe(120);
+    expect(rateAt(config, 1, 75)).toBe(75);
+    expect(rateAt({ ...config, adaptiveInitialRate: 40 }, 1)).toBe(40);
+    // Funded up to the controller's ceiling: max(2 × initial, initial + 20 steps).
+    expect(peakRate(config)).toBe(320);
+    expect(rateAt(config, 10)).toBe(0);
   });
 
   it("adaptive: the controller's rate when given, the initial rate before; funded up to its ceiling", () => {
