@@ -11,6 +11,7 @@
  * leaves its table as it is.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { WorkloadFigure } from "./lib/workload-figure";
 
 const fmt = (n: number) => n.toLocaleString("en-US");
 
@@ -104,19 +105,6 @@ function soakTable(s: SoakResults): string[] {
   ];
 }
 
-interface WorkloadFigure {
-  label: string;
-  targetTps: number;
-  durationSec: number;
-  accounts: number;
-  verified: boolean;
-  txSent: number;
-  txConfirmed: number;
-  txFailed: number;
-  averageTps: number;
-  confirmP50Ms: number;
-  byType: Record<string, { sent: number; confirmed: number; reverted: number; avgGasUsed: number | null }>;
-}
 
 function workloadTable(results: { figures: WorkloadFigure[] }): string[] {
   const gasOf = (f: WorkloadFigure) =>

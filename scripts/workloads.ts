@@ -9,11 +9,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { TRANSACTION_TYPES } from "../src/tx/types";
-import type { TestMetrics } from "../src/metrics/test-metrics";
 import { followRun, startRun } from "./lib/client";
 import { demoRequest } from "./lib/demo-request";
 import { startLocalStack } from "./lib/local-stack";
 import { runVerified } from "./lib/report";
+import type { WorkloadFigure } from "./lib/workload-figure";
 
 const { values } = parseArgs({
   options: {
@@ -29,22 +29,6 @@ const duration = Number(values.duration);
 const accounts = Number(values.accounts);
 const only = values.only?.split(",");
 
-interface WorkloadFigure {
-  label: string;
-  pattern: string;
-  type: string;
-  targetTps: number;
-  durationSec: number;
-  accounts: number;
-  status: string;
-  verified: boolean;
-  txSent: number;
-  txConfirmed: number;
-  txFailed: number;
-  averageTps: number;
-  confirmP50Ms: number;
-  byType: TestMetrics["byType"];
-}
 
 const runs: Array<{ label: string; request: Record<string, unknown> }> = [
   ...TRANSACTION_TYPES.map((type) => ({ label: type, request: demoRequest({ rate, duration, accounts, type, pattern: "constant" }) })),
