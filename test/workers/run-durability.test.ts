@@ -91,7 +91,7 @@ describe("a coordinator restarted mid-run", () => {
     const fromBlock = await blockNumber();
     const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 10, numAccounts: 8, constantRate: 40 } });
     const runId: string = body.runId;
-    await waitForRun(runId, (m) => m.status === "running" && m.txConfirmed > 40);
+    const atRestart = await waitForRun(runId, (m) => m.status === "running" && m.txConfirmed > 40);
 
     // abort() throws inside the object by design; its alarm wakes the new instance.
     const coordinator = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
@@ -100,7 +100,9 @@ describe("a coordinator restarted mid-run", () => {
     const m = await waitForRun(runId, undefined, 90_000);
     expect(m.status).toBe("completed");
     expect(m.coordinatorRestarts).toBeGreaterThanOrEqual(1);
-    expect(m.txConfirmed).toBeGreaterThanOrEqual(340); // 40 tps × 10 s, within 15 %
+    // The run went on sending after the restart (not a rate check: the suite shares two cores, and
+    // a loaded machine has delivered 299 of the 400 planned here; alone it delivers 390–400).
+    expect(m.txConfirmed).toBeGreaterThanOrEqual(atRestart.txSent + 100);
     expect(m.txSent).toBe(m.txConfirmed + m.txFailed + m.txDiscarded);
     expect(m.txPending).toBe(0);
     const audit = await auditChain(fromBlock);
