@@ -112,14 +112,15 @@ function workloadTable(results: { figures: WorkloadFigure[] }): string[] {
       .map(([type, t]) => (Object.keys(f.byType).length > 1 ? `${type} ${t.avgGasUsed === null ? "21,000" : fmt(t.avgGasUsed)}` : t.avgGasUsed === null ? "21,000" : fmt(t.avgGasUsed)))
       .join(", ");
   return [
-    "| run | load | confirmed / sent | reverted | average tps | confirm p50 | gas per transaction | verified |",
-    "|---|---|---|---|---|---|---|---|",
+    "| run | rate × duration, accounts | confirmed / sent | reverted | discarded | average tps | confirm p50 | gas per transaction | verified |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...results.figures.map((f) =>
       `| ${[
         f.label,
         `${f.targetTps} tps × ${f.durationSec} s, ${f.accounts} accounts`,
         `${fmt(f.txConfirmed)} / ${fmt(f.txSent)}`,
         Object.values(f.byType).reduce((sum, t) => sum + t.reverted, 0),
+        f.txSent - f.txConfirmed - f.txFailed,
         fmt(f.averageTps),
         `${fmt(f.confirmP50Ms)} ms`,
         gasOf(f),

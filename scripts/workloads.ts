@@ -6,7 +6,7 @@
  *   npm run workloads -- --rate 100 --duration 10 --accounts 20
  *   npm run workloads -- --only uniswap-swap,set-code
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { TRANSACTION_TYPES } from "../src/tx/types";
 import { followRun, startRun } from "./lib/client";
@@ -67,7 +67,11 @@ try {
 } finally {
   await stack.stop();
 }
+// Rows of runs not repeated this time (`--only`) are kept; the others are replaced.
 mkdirSync("bench", { recursive: true });
-writeFileSync("bench/workload-results.json", `${JSON.stringify({ measuredAt: new Date().toISOString(), figures }, null, 2)}\n`);
+const FILE = "bench/workload-results.json";
+const earlier: WorkloadFigure[] = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, "utf8")) as { figures: WorkloadFigure[] }).figures : [];
+const merged = [...earlier.filter((e) => !figures.some((f) => f.label === e.label)), ...figures];
+writeFileSync(FILE, `${JSON.stringify({ measuredAt: new Date().toISOString(), figures: merged }, null, 2)}\n`);
 console.log("wrote bench/workload-results.json");
 process.exit(ok ? 0 : 1);
