@@ -37,6 +37,7 @@ export const testRuns = sqliteTable(
     retries: text("retries", { mode: "json" }),
     byType: text("by_type", { mode: "json" }),
     tipHistogram: text("tip_histogram", { mode: "json" }),
+    bursts: text("bursts", { mode: "json" }),
     circuitBreaker: text("circuit_breaker", { mode: "json" }),
     environment: text("environment", { mode: "json" }),
     verification: text("verification", { mode: "json" }),

@@ -120,6 +120,7 @@ export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
     retries: m.retries,
     byType: m.byType,
     tipHistogram: m.tipHistogram,
+    bursts: m.bursts.length > 0 ? m.bursts : null,
     circuitBreaker: m.circuitBreaker,
     verification: run.verification,
     errorMessage: run.error,

@@ -73,6 +73,9 @@ describe("burst pattern on anvil", () => {
       if (before) expect(before.count).toBe(0);
     }
     await expectNothingLost(m, audit);
+    // The bursts are kept with the run in the history, as the final status gives them.
+    const history = await apiJson(`/v1/history/${started.body.runId}`);
+    expect(history.body.run.bursts).toEqual(m.bursts);
 
     // The per-second series: the target is the burst in its second, the sends add up.
     const detail = await apiJson(`/v1/history/${m.runId}`);
