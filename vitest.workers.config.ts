@@ -15,6 +15,7 @@ export default defineProject(async () => {
             L2_RPC_URL: inject("proxyUrl"),
             TEST_ANVIL_URL: inject("anvilUrl"),
             TEST_FAULTS_URL: inject("faultControlUrl"),
+            TEST_OTHER_CHAIN_URL: inject("otherChainUrl"),
             // Nudge stuck transactions sooner than in production, so short runs show all of it.
             STUCK_AFTER_BLOCKS: "3",
             REBROADCASTS_BEFORE_REPLACE: "1",
