@@ -1,36 +1,47 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
 
-export default defineProject(async () => {
-  const migrations = await readD1Migrations("./migrations");
-  return {
-    plugins: [
-      cloudflareTest(({ inject }) => ({
-        main: "./src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            BUILDER_RPC_URL: inject("proxyUrl"),
-            L2_RPC_URL: inject("proxyUrl"),
-            TEST_ANVIL_URL: inject("anvilUrl"),
-            TEST_FAULTS_URL: inject("faultControlUrl"),
-            // Nudge stuck transactions sooner than in production, so short runs show all of it.
-            STUCK_AFTER_BLOCKS: "3",
-            REBROADCASTS_BEFORE_REPLACE: "1",
+/**
+ * A project of suites inside workerd, each with its own anvil, fault proxy and Miniflare (so its
+ * own bindings). `bindings` are added to the common ones: secrets a project's worker holds from the
+ * start, as `wrangler secret put` would give them.
+ */
+export function workersProject(name: string, include: string[], bindings: Record<string, string> = {}) {
+  return defineProject(async () => {
+    const migrations = await readD1Migrations("./migrations");
+    return {
+      plugins: [
+        cloudflareTest(({ inject }) => ({
+          main: "./src/index.ts",
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: {
+            bindings: {
+              TEST_MIGRATIONS: migrations,
+              BUILDER_RPC_URL: inject("proxyUrl"),
+              L2_RPC_URL: inject("proxyUrl"),
+              TEST_ANVIL_URL: inject("anvilUrl"),
+              TEST_FAULTS_URL: inject("faultControlUrl"),
+              TEST_OTHER_CHAIN_URL: inject("otherChainUrl"),
+              // Nudge stuck transactions sooner than in production, so short runs show all of it.
+              STUCK_AFTER_BLOCKS: "3",
+              REBROADCASTS_BEFORE_REPLACE: "1",
+              ...bindings,
+            },
           },
-        },
-      })),
-    ],
-    test: {
-      name: "workers",
-      include: ["test/workers/**/*.test.ts"],
-      globalSetup: ["./test/support/global-anvil.ts"],
-      setupFiles: ["./test/workers/setup.ts"],
-      // Every file shares one anvil and the same derived senders: run files one after another.
-      fileParallelism: false,
-      testTimeout: 120_000,
-      hookTimeout: 60_000,
-    },
-  };
-});
+        })),
+      ],
+      test: {
+        name,
+        include,
+        globalSetup: ["./test/support/global-anvil.ts"],
+        setupFiles: ["./test/workers/setup.ts"],
+        // Every file shares one anvil and the same derived senders: run files one after another.
+        fileParallelism: false,
+        testTimeout: 120_000,
+        hookTimeout: 60_000,
+      },
+    };
+  });
+}
+
+export default workersProject("workers", ["test/workers/**/*.test.ts"]);

@@ -47,6 +47,9 @@ export const DEV_CHAIN_ID = 31337;
 /** The well-known anvil/hardhat mnemonic. Public by design; used only on chain 31337. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
+/** PRODUCT.md §10: the largest request body the API reads (larger: 413). */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
 /** Fixed recipient of eth-transfer load: an address nobody holds a key for. */
 export const TRANSFER_RECIPIENT = "0x000000000000000000000000000000000000dEaD" as const;
 
@@ -103,6 +106,19 @@ export function readConfig(env: Env): RuntimeConfig {
     recycleWaitMs: positiveInt(env.RECYCLE_WAIT_MS, 60_000, 1_000, 600_000),
     apiToken: env.API_TOKEN || undefined,
   };
+}
+
+/**
+ * `text` with every secret this worker holds (API_TOKEN, FUNDER_PRIVATE_KEY with or without its
+ * 0x and in any case, FUNDER_MNEMONIC, ACCOUNTS_MNEMONIC) replaced by `[redacted]`. The last net
+ * under error text that leaves the worker: responses, D1 rows, log lines.
+ */
+export function redactSecrets(env: Env, text: string): string {
+  const key = env.FUNDER_PRIVATE_KEY?.trim().replace(/^0x/i, "");
+  const secrets = [env.API_TOKEN, key, env.FUNDER_MNEMONIC?.trim(), env.ACCOUNTS_MNEMONIC?.trim()].filter((s): s is string => !!s);
+  let out = text;
+  for (const secret of secrets) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[redacted]");
+  return out;
 }
 
 /** Where the funder key comes from; the secret value itself is resolved by `account/keys.ts`. */

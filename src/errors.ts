@@ -3,14 +3,18 @@
  * failure belongs to. Counts per class are what TestMetrics `errors` reports.
  */
 
-/** An error the HTTP API turns into `{ error, details }` with its status. */
-export class ApiError extends Error {
+import { HTTPException } from "hono/http-exception";
+
+/** An error the HTTP API turns into `{ error, details }` with its status (a 401 also says `WWW-Authenticate: Bearer`). */
+export class ApiError extends HTTPException {
+  declare readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 503;
+
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 422 | 503,
+    status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 503,
     message: string,
     readonly details?: unknown,
   ) {
-    super(message);
+    super(status, { message });
     this.name = "ApiError";
   }
 }

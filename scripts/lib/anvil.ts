@@ -20,13 +20,15 @@ export interface Anvil extends Managed {
 export interface AnvilOptions {
   blockTimeSec?: number;
   port?: number;
+  /** Chain id (anvil's default: 31337, the dev chain). */
+  chainId?: number;
   /** Extra accounts beyond the default ten: none are needed, senders are derived and funded. */
   args?: string[];
 }
 
 export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   const port = options.port ?? (await freePort());
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--block-time", String(options.blockTimeSec ?? 1), ...(options.args ?? [])];
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--block-time", String(options.blockTimeSec ?? 1), ...(options.chainId === undefined ? [] : ["--chain-id", String(options.chainId)]), ...(options.args ?? [])];
   const proc = startProcess(anvilBinary(), args);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil("anvil", async () => (await jsonRpc(url, "eth_chainId")) !== undefined, 30_000, proc.child);

@@ -20,9 +20,13 @@ function masterKey(mnemonic: string): HDKey {
 }
 
 export function funderAccount(source: FunderSource): LocalAccount {
-  return source.kind === "private-key"
-    ? privateKeyToAccount(source.privateKey)
-    : hdKeyToAccount(masterKey(source.mnemonic), { accountIndex: 0, addressIndex: 0 });
+  if (source.kind === "mnemonic") return hdKeyToAccount(masterKey(source.mnemonic), { accountIndex: 0, addressIndex: 0 });
+  try {
+    return privateKeyToAccount(source.privateKey);
+  } catch {
+    // The library's message can quote the key (out of range: "got <the key in decimal>"): never pass it on.
+    throw new Error("FUNDER_PRIVATE_KEY is not a valid private key: 32 bytes of hex, between 1 and the secp256k1 order");
+  }
 }
 
 /**

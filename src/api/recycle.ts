@@ -8,8 +8,7 @@ import { needsLegacy } from "../chain/layers";
 import { JsonRpcClient } from "../chain/rpc";
 import { RECYCLE_PATTERN, activeRun, claimActiveRun, database, deleteRun, runSenderPlans } from "../db/queries";
 import { recycleSenders } from "../run/recycle";
-import { requireToken } from "./auth";
-import { builderChainId, requireFunder } from "./chain-guard";
+import { signingChain } from "./chain-guard";
 import { layerForRun } from "./layers";
 import { parseJsonBody } from "./validate";
 
@@ -18,11 +17,11 @@ export const recycleRoutes = new Hono<{ Bindings: Env }>();
 /** No fields: which senders and how long to wait come from the runs in D1 and RECYCLE_WAIT_MS. */
 const recycleRequest = z.object({}).strict();
 
-recycleRoutes.post("/recycle", requireToken, async (c) => {
+recycleRoutes.post("/recycle", async (c) => {
   await parseJsonBody(c, recycleRequest);
   const config = readConfig(c.env);
-  const chainId = await builderChainId(config);
-  const funder = funderAccount(requireFunder(c.env, chainId)).address;
+  const { chainId, funder: source } = await signingChain(c.env, config);
+  const funder = funderAccount(source).address;
   const layer = await layerForRun(config);
   const db = database(c.env.DB);
   // The one-run lock, as /start takes it: no run funds or sends from these accounts meanwhile.

@@ -1,11 +1,10 @@
 /** Run control: start, stop and live status. */
 import { Hono } from "hono";
-import { readConfig, type Env } from "../config";
+import { readConfig, redactSecrets, type Env } from "../config";
 import { ApiError } from "../errors";
 import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
-import { requireToken } from "./auth";
-import { builderChainId, requireFunder } from "./chain-guard";
+import { signingChain } from "./chain-guard";
 import { layerForRun, requireSignable } from "./layers";
 import { startTestRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
@@ -14,11 +13,10 @@ export const runRoutes = new Hono<{ Bindings: Env }>();
 
 const coordinator = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
 
-runRoutes.post("/start", requireToken, async (c) => {
+runRoutes.post("/start", async (c) => {
   const request = await parseJsonBody(c, startTestRequest);
   const config = readConfig(c.env);
-  const chainId = await builderChainId(config);
-  requireFunder(c.env, chainId);
+  const { chainId } = await signingChain(c.env, config);
   const layer = await layerForRun(config);
   requireSignable(layer, request);
   const db = database(c.env.DB);
@@ -41,13 +39,13 @@ runRoutes.post("/start", requireToken, async (c) => {
   try {
     await coordinator(c.env, runId).begin(runId, request, chainId, createdAt, layer.layer);
   } catch (err) {
-    await updateRun(db, runId, { status: "error", active: null, errorMessage: String(err) });
+    await updateRun(db, runId, { status: "error", active: null, errorMessage: redactSecrets(c.env, String(err)) });
     throw err;
   }
   return c.json({ status: "started", runId });
 });
 
-runRoutes.post("/stop", requireToken, async (c) => {
+runRoutes.post("/stop", async (c) => {
   const run = await activeRun(database(c.env.DB));
   if (!run) throw new ApiError(409, "no run is active");
   const { status } = await coordinator(c.env, run.id).requestStop();
@@ -58,7 +56,7 @@ runRoutes.post("/stop", requireToken, async (c) => {
  * Clears the active run: its coordinator ends it unverified and the lock is released even if the
  * coordinator itself cannot answer, so a dead run never blocks the next start.
  */
-runRoutes.post("/reset", requireToken, async (c) => {
+runRoutes.post("/reset", async (c) => {
   const db = database(c.env.DB);
   const run = await activeRun(db);
   if (!run) throw new ApiError(409, "no run is active");

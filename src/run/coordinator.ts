@@ -11,7 +11,7 @@
  *   resumes from it: the alarm survives the restart and finds no live state, and restores it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { readConfig, type Env, type RuntimeConfig } from "../config";
+import { readConfig, redactSecrets, type Env, type RuntimeConfig } from "../config";
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
 import { feeCap, fetchBlockReceipts, fetchBlocks, parseBlock, type BlockHeader, type MinedReceipt } from "../chain/node-queries";
@@ -159,7 +159,7 @@ export class RunCoordinator extends DurableObject<Env> {
       else await this.tick(run, (this.live ??= this.resume(run)));
     } catch (err) {
       if (!this.isLive()) return;
-      run.error = err instanceof Error ? err.message : String(err);
+      run.error = redactSecrets(this.env, err instanceof Error ? err.message : String(err));
       console.error(`run ${run.runId} failed: ${run.error}`);
       await this.finish("error");
     }

@@ -1,5 +1,5 @@
 /**
- * Validation, routing, auth and history contracts of the HTTP API.
+ * Validation, routing and history contracts of the HTTP API (access rules: access.test.ts).
  *
  * The D1 database is shared with the other workerd suites: every row this file needs is inserted
  * here through drizzle and removed again, and nothing assumes the history table is empty.
@@ -75,7 +75,7 @@ async function insertRun(overrides: Partial<typeof testRuns.$inferInsert> = {}):
 }
 
 beforeAll(async () => {
-  // Several contracts below (stop → 409, auth then 409) presume that no run is live.
+  // Several contracts below (stop → 409) presume that no run is live.
   const live = await db().select({ id: testRuns.id }).from(testRuns).where(eq(testRuns.active, 1));
   expect(live, "another suite left an active run behind").toEqual([]);
 });
@@ -419,54 +419,6 @@ describe("stop", () => {
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     const body = (await response.json()) as ErrorBody;
     expect(body.error).toMatch(/no run is active/);
-  });
-});
-
-describe("API token", () => {
-  const TOKEN = "s3cret";
-  const withToken = () => ({ ...env, API_TOKEN: TOKEN });
-
-  it("refuses a control route without a bearer token (401), without echoing the token", async () => {
-    const response = await app.request("/v1/stop", { method: "POST" }, withToken());
-    expect(response.status).toBe(401);
-    const text = await response.text();
-    expect(text).not.toContain(TOKEN);
-    expect(typeof (JSON.parse(text) as ErrorBody).error).toBe("string");
-  });
-
-  it("refuses a wrong bearer token (401), without echoing the token", async () => {
-    const response = await app.request("/v1/stop", { method: "POST", headers: { authorization: "Bearer wrong" } }, withToken());
-    expect(response.status).toBe(401);
-    expect(await response.text()).not.toContain(TOKEN);
-  });
-
-  it("refuses the token when it is not given as a Bearer credential", async () => {
-    const response = await app.request("/v1/stop", { method: "POST", headers: { authorization: TOKEN } }, withToken());
-    expect(response.status).toBe(401);
-  });
-
-  it("lets the right token through, whatever the case of the scheme (then 409: no run is active)", async () => {
-    for (const scheme of ["Bearer", "bearer"]) {
-      const response = await app.request("/v1/stop", { method: "POST", headers: { authorization: `${scheme} ${TOKEN}` } }, withToken());
-      expect(response.status).toBe(409);
-    }
-  });
-
-  it("guards start, PATCH and DELETE too, before validating anything", async () => {
-    const unknown = crypto.randomUUID();
-    const start = await app.request("/v1/start", { method: "POST", body: "not json" }, withToken());
-    expect(start.status).toBe(401);
-    const patch = await app.request(`/v1/history/${unknown}`, { method: "PATCH", body: "{}" }, withToken());
-    expect(patch.status).toBe(401);
-    const del = await app.request(`/v1/history/${unknown}`, { method: "DELETE" }, withToken());
-    expect(del.status).toBe(401);
-  });
-
-  it("leaves reads open: GET /v1/status and /v1/history need no token", async () => {
-    const status = await app.request("/v1/status", {}, withToken());
-    expect(status.status).toBe(200);
-    const history = await app.request("/v1/history?limit=1", {}, withToken());
-    expect(history.status).toBe(200);
   });
 });
 

@@ -8,6 +8,8 @@ declare global {
       /** anvil itself, for audits that must not go through the fault proxy. */
       TEST_ANVIL_URL: string;
       TEST_FAULTS_URL: string;
+      /** An idle anvil whose chain id is not 31337 (test/support/global-anvil.ts OTHER_CHAIN_ID). */
+      TEST_OTHER_CHAIN_URL: string;
     }
   }
 }
