@@ -3,7 +3,10 @@ import type { TestMetrics } from "../../src/metrics/test-metrics";
 
 export const TERMINAL_STATUSES = ["completed", "stopped", "error"];
 
-export async function postJson<T = any>(url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+/** The API token for a worker that has one: `LOADGEN_TOKEN` in the environment (never a flag: flags end up in shell history). */
+const envToken = (): string | undefined => process.env.LOADGEN_TOKEN || undefined;
+
+export async function postJson<T = any>(url: string, body?: unknown, token: string | undefined = envToken()): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(url, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -11,7 +14,8 @@ export async function postJson<T = any>(url: string, body?: unknown, token?: str
 }
 
 export async function getJson<T = any>(url: string, timeoutMs = 30_000): Promise<T> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const token = envToken();
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
