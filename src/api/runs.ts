@@ -1,48 +1,19 @@
 /** Run control: start, stop and live status. */
 import { Hono } from "hono";
-import { readConfig, redactSecrets, type Env } from "../config";
+import type { Env } from "../config";
 import { ApiError } from "../errors";
-import { activeRun, claimActiveRun, database, latestRun, updateRun } from "../db/queries";
+import { activeRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
-import { signingChain } from "./chain-guard";
-import { layerForRun, requireSignable } from "./layers";
 import { startTestRequest } from "./schemas";
+import { coordinatorOf as coordinator, startRun } from "./start-run";
 import { parseJsonBody } from "./validate";
 
 export const runRoutes = new Hono<{ Bindings: Env }>();
 
-const coordinator = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
-
 runRoutes.post("/start", async (c) => {
-  const request = await parseJsonBody(c, startTestRequest);
-  const config = readConfig(c.env);
-  const { chainId } = await signingChain(c.env, config);
-  const layer = await layerForRun(config);
-  requireSignable(layer, request);
-  const db = database(c.env.DB);
-  const runId = crypto.randomUUID();
-  const createdAt = Date.now();
-  const claimed = await claimActiveRun(db, {
-    id: runId,
-    name: request.name ?? null,
-    status: "initializing",
-    pattern: request.pattern,
-    transactionType: request.transactionType,
-    config: request,
-    createdAt,
-    environment: { executionLayer: layer.layer, layerSource: layer.source, clientVersion: layer.detection?.clientVersion ?? null, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
-  });
-  if (!claimed) {
-    const active = await activeRun(db);
-    throw new ApiError(409, "a run is already active", { runId: active?.id ?? null });
-  }
-  try {
-    await coordinator(c.env, runId).begin(runId, request, chainId, createdAt, layer.layer);
-  } catch (err) {
-    await updateRun(db, runId, { status: "error", active: null, errorMessage: redactSecrets(c.env, String(err)) });
-    throw err;
-  }
-  return c.json({ status: "started", runId });
+  const outcome = await startRun(c.env, await parseJsonBody(c, startTestRequest));
+  if (!outcome.started) throw new ApiError(409, "a run is already active", { runId: outcome.activeRunId });
+  return c.json({ status: "started", runId: outcome.runId });
 });
 
 runRoutes.post("/stop", async (c) => {

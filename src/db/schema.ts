@@ -42,6 +42,8 @@ export const testRuns = sqliteTable(
     environment: text("environment", { mode: "json" }),
     verification: text("verification", { mode: "json" }),
     errorMessage: text("error_message"),
+    /** The schedule that started the run (null: started by a request). */
+    scheduleId: text("schedule_id"),
   },
   (t) => [
     uniqueIndex("test_runs_one_active").on(t.active).where(sql`active IS NOT NULL`),
@@ -107,3 +109,47 @@ export const contracts = sqliteTable(
 );
 
 export type ContractRow = typeof contracts.$inferSelect;
+
+/** Runs started by cron or on a fixed cadence (PRODUCT.md §9); exactly one of `cron` and `everySeconds` is set. */
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    name: text("name"),
+    cron: text("cron"),
+    everySeconds: integer("every_seconds"),
+    /** The StartTestRequest, as /v1/start validated it. */
+    request: text("request", { mode: "json" }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** The next planned firing (null while disabled). For everySeconds it is also the scheduler's due time. */
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("schedules_kind_due").on(t.enabled, t.everySeconds, t.nextRunAt)],
+);
+
+/**
+ * One row per firing. The unique (schedule, fire key) pair is claimed before anything is started,
+ * so a retried or duplicated invocation of the same slot finds it taken and starts nothing.
+ */
+export const scheduleFirings = sqliteTable(
+  "schedule_firings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scheduleId: text("schedule_id").notNull(),
+    fireKey: text("fire_key").notNull(),
+    /** The planned instant: the cron trigger's scheduledTime, or the cadence slot the alarm fired for. */
+    at: integer("at").notNull(),
+    /** started | skipped | error; `pending` between the claim and the outcome. */
+    outcome: text("outcome").notNull(),
+    runId: text("run_id"),
+    reason: text("reason"),
+    /** When the outcome was recorded (for `started`: the run was created and its coordinator began). */
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [uniqueIndex("schedule_firings_key").on(t.scheduleId, t.fireKey), index("schedule_firings_at").on(t.scheduleId, t.at)],
+);
+
+export type ScheduleRow = typeof schedules.$inferSelect;
+export type ScheduleFiringRow = typeof scheduleFirings.$inferSelect;

@@ -20,6 +20,8 @@ export type InitPhase = "deriving_accounts" | "deploying_contracts" | "funding_a
 export interface TestMetrics {
   runId: string | null;
   name: string | null;
+  /** The schedule that started the run (null: started by a request). */
+  scheduleId: string | null;
   status: RunStatus;
   initPhase: InitPhase | null;
   pattern: string | null;
@@ -81,6 +83,7 @@ export function idleMetrics(): TestMetrics {
   return {
     runId: null,
     name: null,
+    scheduleId: null,
     status: "idle",
     initPhase: null,
     pattern: null,

@@ -82,7 +82,7 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /** Starts the run: the first alarms initialize it step by step, the following ones tick. */
-  async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number, executionLayer?: LayerName): Promise<void> {
+  async begin(runId: string, request: StartTestRequest, chainId: number, createdAt: number, executionLayer?: LayerName, scheduleId: string | null = null): Promise<void> {
     if (this.run) throw new Error(`run ${runId} already began`);
     const { numAccounts, regions } = planAccounts({ request }, this.config);
     this.run = {
@@ -90,6 +90,7 @@ export class RunCoordinator extends DurableObject<Env> {
       request,
       chainId,
       executionLayer,
+      scheduleId,
       createdAt,
       status: "initializing",
       initPhase: "deriving_accounts",

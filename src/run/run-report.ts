@@ -19,6 +19,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     ...idleMetrics(),
     runId: run.runId,
     name: run.request.name ?? null,
+    scheduleId: run.scheduleId ?? null,
     status: run.status,
     initPhase: run.initPhase,
     pattern: run.request.pattern,

@@ -31,6 +31,8 @@ export interface RunRecord {
   chainId: number;
   /** The layer the run signs for (legacy transactions on cdk-erigon); absent in records of older builds. */
   executionLayer?: LayerName;
+  /** The schedule that started the run; absent in records of older builds. */
+  scheduleId?: string | null;
   createdAt: number;
   status: RunStatus;
   initPhase: InitPhase | null;
