@@ -7,11 +7,14 @@ import type { AccountDO } from "./account/account-do";
 import { parseLayerSetting, type LayerSetting } from "./chain/layers";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
+import type { Scheduler } from "./schedule/scheduler";
 
 export interface Env {
   DB: D1Database;
   RUN_COORDINATOR: DurableObjectNamespace<RunCoordinator>;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
+  /** The one object whose alarm drives `everySeconds` schedules. */
+  SCHEDULER: DurableObjectNamespace<Scheduler>;
   /** Operator override of the detected execution layer (chain/layers.ts LAYER_NAMES); unset: detect. */
   EXECUTION_LAYER?: string;
   BUILDER_RPC_URL?: string;
