@@ -10,6 +10,7 @@ import { historyRoutes } from "./history";
 import { layerRoutes } from "./layers";
 import { recycleRoutes } from "./recycle";
 import { runRoutes } from "./runs";
+import { scheduleRoutes } from "./schedules";
 
 const api = new Hono<{ Bindings: Env }>();
 api.route("/", runRoutes);
@@ -17,6 +18,7 @@ api.route("/", historyRoutes);
 api.route("/", healthRoutes);
 api.route("/", layerRoutes);
 api.route("/", recycleRoutes);
+api.route("/", scheduleRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 // Access (PRODUCT.md §10), ahead of every route: the token, then the body rules. No CORS: nothing

@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_RATE_STEP, DEFAULT_TARGET_PENDING } from "../run/adaptive";
+import { cronProblem } from "../schedule/timing";
 import { MAX_BURST_SHARE } from "../run/burst-plan";
 import { RATIO_KEYS, type RatioKey } from "../tx/mix";
 import { TRANSACTION_TYPES } from "../tx/types";
@@ -159,3 +160,43 @@ export const historyPatch = z
   });
 
 export const runIdParam = z.object({ id: z.uuid() });
+
+const cronExpression = z
+  .string()
+  .trim()
+  .superRefine((expression, ctx) => {
+    const problem = cronProblem(expression);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** The fields of a schedule (PRODUCT.md §9); `request` is checked by the very schema /v1/start uses. */
+const scheduleFields = {
+  name: z.string().trim().min(1).max(200),
+  cron: cronExpression,
+  everySeconds: z.number().int().min(10).max(3600),
+  request: startTestRequest,
+  enabled: z.boolean(),
+};
+
+const ONE_CADENCE = "give exactly one of cron (a 5-field cron expression) and everySeconds (10–3600)";
+
+export const scheduleCreate = z
+  .object({ ...scheduleFields, name: scheduleFields.name.optional(), cron: scheduleFields.cron.optional(), everySeconds: scheduleFields.everySeconds.optional(), enabled: scheduleFields.enabled.default(true) })
+  .strict()
+  .refine((s) => (s.cron === undefined) !== (s.everySeconds === undefined), { message: ONE_CADENCE, path: ["cron"] });
+
+export type ScheduleCreate = z.output<typeof scheduleCreate>;
+
+/** Giving `cron` turns an `everySeconds` schedule into a cron one, and the other way round; `name: null` clears the name. */
+export const schedulePatch = z
+  .object({ ...scheduleFields, name: scheduleFields.name.nullable() })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, { message: "give at least one of name, cron, everySeconds, request, enabled", path: ["body"] })
+  .refine((p) => p.cron === undefined || p.everySeconds === undefined, { message: ONE_CADENCE, path: ["cron"] });
+
+export type SchedulePatch = z.output<typeof schedulePatch>;
+
+export const firingsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
+  .strict();
