@@ -4,7 +4,7 @@
  * invocation starts nothing twice, then starts the run through the same path as `POST /v1/start`
  * and records what happened: started, skipped (another run holds the lock) or error.
  */
-import type { Env } from "../config";
+import { redactSecrets, type Env } from "../config";
 import { activeRun, database } from "../db/queries";
 import { claimFiring, dueCadences, enabledCronSchedules, moveNextRun, recordFiring, type FiringOutcome } from "../db/schedule-queries";
 import type { ScheduleRow } from "../db/schema";
@@ -72,12 +72,9 @@ export async function fireDueCadences(env: Env, now: number): Promise<Firing[]> 
   return fired;
 }
 
-/** What an error said, without the secrets or the RPC URLs' paths (which often carry an API key). */
+/** What an error said, without the secrets, nor the RPC URLs' paths (which often carry a provider's API key). */
 export function firingReason(err: unknown, env: Env): string {
-  let text = err instanceof Error ? err.message : String(err);
-  for (const secret of [env.API_TOKEN, env.FUNDER_PRIVATE_KEY, env.FUNDER_MNEMONIC, env.ACCOUNTS_MNEMONIC]) {
-    if (secret) text = text.split(secret).join("[redacted]").split(secret.replace(/^0x/, "")).join("[redacted]");
-  }
+  let text = redactSecrets(env, err instanceof Error ? err.message : String(err));
   for (const url of [env.BUILDER_RPC_URL, env.L2_RPC_URL]) {
     if (url) text = text.split(url).join(safeHost(url));
   }

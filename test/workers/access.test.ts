@@ -9,11 +9,12 @@
  * pool's bindings (no API_TOKEN).
  */
 import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/api/app";
 import { DEV_CHAIN_ID } from "../../src/config";
 import { database } from "../../src/db/queries";
-import { testRuns } from "../../src/db/schema";
+import { schedules, testRuns } from "../../src/db/schema";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
 import { api } from "./helpers";
 
@@ -29,6 +30,7 @@ const otherChain = () => ({ BUILDER_RPC_URL: env.TEST_OTHER_CHAIN_URL, L2_RPC_UR
 const STOP_AFTER_CHAIN_CHECKS = { EXECUTION_LAYER: "no-such-layer" };
 const VALID_START = { pattern: "constant", durationSec: 5, constantRate: 10 };
 const UNKNOWN_RUN = crypto.randomUUID();
+const ACCESS_SCHEDULE = "access-test schedule";
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({ headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -44,6 +46,7 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown }> = [
   { method: "GET", path: "/v1/ready" },
   { method: "GET", path: "/v1/metrics" },
   { method: "GET", path: "/v1/schedules" },
+  { method: "GET", path: `/v1/schedules/${UNKNOWN_RUN}` },
   { method: "GET", path: "/v1/no-such-route" },
   { method: "POST", path: "/v1/start", body: VALID_START },
   { method: "POST", path: "/start", body: VALID_START },
@@ -52,6 +55,10 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown }> = [
   { method: "POST", path: "/v1/recycle", body: {} },
   { method: "PATCH", path: `/v1/history/${UNKNOWN_RUN}`, body: { isFavorite: true } },
   { method: "DELETE", path: `/v1/history/${UNKNOWN_RUN}` },
+  // Disabled, and removed again by the test that lets it through: it never fires.
+  { method: "POST", path: "/v1/schedules", body: { name: ACCESS_SCHEDULE, cron: "0 0 1 1 *", enabled: false, request: VALID_START } },
+  { method: "PATCH", path: `/v1/schedules/${UNKNOWN_RUN}`, body: { enabled: false } },
+  { method: "DELETE", path: `/v1/schedules/${UNKNOWN_RUN}` },
 ];
 
 async function call(route: (typeof ROUTES)[number], headers: Record<string, string>, bindings: object) {
@@ -109,7 +116,8 @@ describe("with API_TOKEN set", () => {
       "GET /v1/layers": 200,
       "GET /v1/ready": 200,
       "GET /v1/metrics": 404,
-      "GET /v1/schedules": 404,
+      "GET /v1/schedules": 200,
+      [`GET /v1/schedules/${UNKNOWN_RUN}`]: 404,
       "GET /v1/no-such-route": 404,
       "POST /v1/start": 503,
       "POST /start": 503,
@@ -118,6 +126,9 @@ describe("with API_TOKEN set", () => {
       "POST /v1/recycle": 503,
       [`PATCH /v1/history/${UNKNOWN_RUN}`]: 404,
       [`DELETE /v1/history/${UNKNOWN_RUN}`]: 404,
+      "POST /v1/schedules": 201,
+      [`PATCH /v1/schedules/${UNKNOWN_RUN}`]: 404,
+      [`DELETE /v1/schedules/${UNKNOWN_RUN}`]: 404,
     };
     for (const route of ROUTES) {
       const name = `${route.method} ${route.path}`;
@@ -126,6 +137,7 @@ describe("with API_TOKEN set", () => {
       expect({ name, status: response.status }).toEqual({ name, status: expected[name] ?? 200 });
       expect(await response.text()).not.toContain(TOKEN);
     }
+    await database(env.DB).delete(schedules).where(eq(schedules.name, ACCESS_SCHEDULE));
   });
 
   it("reads the scheme name in any case", async () => {
@@ -243,6 +255,8 @@ describe("request bodies", () => {
       ["POST", "/start", {}, new TextEncoder().encode(start)],
       ["PATCH", `/v1/history/${UNKNOWN_RUN}`, { "content-type": "text/plain" }, '{"isFavorite":true}'],
       ["DELETE", `/v1/history/${UNKNOWN_RUN}`, { "content-type": "text/plain" }, "{}"],
+      ["POST", "/v1/schedules", { "content-type": "text/plain" }, '{"cron":"0 0 1 1 *"}'],
+      ["PATCH", `/v1/schedules/${UNKNOWN_RUN}`, { "content-type": "text/plain" }, '{"enabled":false}'],
     ];
     for (const [method, path, headers, body] of cases) {
       const response = await api(path, { method, headers, body });

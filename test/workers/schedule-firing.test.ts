@@ -96,6 +96,15 @@ describe("cron schedules through scheduled()", () => {
     expect(firing.runId).toBeUndefined();
     expect(firing.reason).not.toMatch(/not-to-be-seen/);
   });
+
+  it("obeys the access rule: without API_TOKEN a schedule's run on another chain is an error telling to set it", async () => {
+    const id = await createSchedule({ cron: "* * * * *", request: REQUEST });
+    const scheduledTime = minuteOf(Date.now()) + 180_000;
+    await fireCron(scheduledTime, { ...env, BUILDER_RPC_URL: env.TEST_OTHER_CHAIN_URL, L2_RPC_URL: env.TEST_OTHER_CHAIN_URL });
+    const [firing] = (await readSchedule(id)).firings;
+    expect(firing).toMatchObject({ outcome: "error", reason: expect.stringMatching(/set the API_TOKEN secret/) });
+    expect(firing.runId).toBeUndefined();
+  });
 });
 
 describe("everySeconds schedules through the scheduler's alarm", () => {
