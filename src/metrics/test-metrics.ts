@@ -1,6 +1,7 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
 import type { AdaptiveView } from "../run/adaptive";
 import type { BurstView } from "../run/burst-stats";
+import type { RegionFigures } from "../run/region-figures";
 import type { LatencySummary } from "./latency-sketch";
 import type { TipHistogram } from "../tx/tips";
 
@@ -58,7 +59,8 @@ export interface TestMetrics {
   /** One confirmed transaction in this many is kept in the transaction log (1 = all). */
   txLogEvery: number;
   accountsActive: number;
-  regions: Record<string, { accounts: number; txConfirmed: number }>;
+  /** Per region of the run, in the order given: accounts placed there and what they sent (PRODUCT.md §9). */
+  regions: Record<string, RegionFigures>;
   /** Sent, confirmed and failed per transaction type (a single-type run has one entry). */
   byType: Record<string, TypeFigures>;
   /** Tips drawn per transaction (realistic patterns); null when every transaction pays the same tip. */
