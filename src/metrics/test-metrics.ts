@@ -2,6 +2,7 @@
 import type { AdaptiveView } from "../run/adaptive";
 import type { BurstView } from "../run/burst-stats";
 import type { RegionFigures } from "../run/region-figures";
+import type { TickView } from "../run/tick-stats";
 import type { LatencySummary } from "./latency-sketch";
 import type { TipHistogram } from "../tx/tips";
 
@@ -71,6 +72,8 @@ export interface TestMetrics {
   bursts: BurstView[];
   /** Adaptive pattern: the controller's rate and the last pending sample; null for other patterns. */
   adaptive: AdaptiveView | null;
+  /** The coordinator's ticks: how long each took and how far apart they started (null before the first). */
+  coordinatorTick: TickView | null;
   startBlock: number | null;
   endBlock: number | null;
   verification: unknown;
@@ -120,6 +123,7 @@ export function idleMetrics(): TestMetrics {
     contracts: {},
     bursts: [],
     adaptive: null,
+    coordinatorTick: null,
     startBlock: null,
     endBlock: null,
     verification: null,

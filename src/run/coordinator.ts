@@ -31,6 +31,7 @@ import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { RunStore } from "./run-store";
 import { isAdaptive, peakRate, rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
+import { newTickStats, recordTick } from "./tick-stats";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
 import { allocate } from "../tx/mix";
@@ -300,6 +301,8 @@ export class RunCoordinator extends DurableObject<Env> {
     live.tracker.forgetSettled();
     this.checkpoint(run, live, Date.now());
     await this.flush(run, live);
+    // Carried by the next checkpoint: what a tick costs is what bounds the accounts one coordinator drives.
+    recordTick((live.ticks ??= newTickStats()), now, Date.now());
   }
 
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */

@@ -9,6 +9,7 @@ import { peakRate, rateAt } from "./patterns";
 import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
 import { regionFigures, type RegionTotals } from "./region-figures";
+import { tickView } from "./tick-stats";
 import type { SecondTotals, TypeCounts } from "./tracker";
 import { tipHistogram } from "../tx/tips";
 import { isRealistic, tipPolicyOf } from "./workload-plan";
@@ -70,6 +71,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     tipHistogram: tipHistogramOf(run, tracker.tipCounts),
     bursts: (live.bursts ?? []).map((b) => burstView(b, run.regions)),
     adaptive: live.adaptive ? adaptiveView(live.adaptive) : null,
+    coordinatorTick: tickView(live.ticks),
   };
 }
 

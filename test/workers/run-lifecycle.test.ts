@@ -35,6 +35,9 @@ describe("a constant-rate run end to end", () => {
     expect(m.confirmLatency.count).toBe(m.txConfirmed);
     expect(m.sendLatency.count).toBe(m.txSent);
     expect(m.blockCount).toBeGreaterThanOrEqual(6);
+    // The coordinator ticks every 200 ms while it keeps up.
+    expect(m.coordinatorTick!.durationMs.count).toBeGreaterThan(20);
+    expect(m.coordinatorTick!.intervalMs.p50).toBeGreaterThanOrEqual(190);
     expect(BigInt(m.totalGasUsed)).toBeGreaterThanOrEqual(21_000n * BigInt(m.txConfirmed));
     await expectNothingLost(m, await auditChain(fromBlock));
 
