@@ -24,6 +24,8 @@ export interface TestMetrics {
   name: string | null;
   status: RunStatus;
   initPhase: InitPhase | null;
+  /** Milliseconds each finished init phase took, in the order they ran. */
+  initPhasesMs: Partial<Record<InitPhase, number>>;
   pattern: string | null;
   transactionType: string | null;
   startedAt: number | null;
@@ -88,6 +90,7 @@ export function idleMetrics(): TestMetrics {
     name: null,
     status: "idle",
     initPhase: null,
+    initPhasesMs: {},
     pattern: null,
     transactionType: null,
     startedAt: null,

@@ -174,28 +174,37 @@ export class RunCoordinator extends DurableObject<Env> {
   /** One phase of initialization per alarm; a stop between phases ends the run before it sends anything. */
   private async initStep(run: RunRecord): Promise<void> {
     if (run.stopRequested) return this.finish("stopped");
+    const phase = run.initPhase ?? "initializing_nonces";
+    const stepStartedAt = Date.now();
+    // How long each phase took, kept in the record: a status poll may not get an answer meanwhile.
+    const timed = () => (run.initPhasesMs = { ...run.initPhasesMs, [phase]: Date.now() - stepStartedAt });
     if (run.initPhase === "deriving_accounts") {
       const accounts = await prepareAccounts(this.env, this.rpc, run);
       if (!this.isLive()) return;
       this.setAccounts(accounts);
+      timed();
       run.initPhase = "deploying_contracts";
     } else if (run.initPhase === "deploying_contracts") {
       const contracts = await deployContracts(this.env, this.rpc, this.db, run, () => this.isLive());
       if (!this.isLive()) return;
       run.contracts = contracts;
+      timed();
       run.initPhase = "funding_accounts";
     } else if (run.initPhase === "funding_accounts") {
       await fundSenders(this.env, this.rpc, run, this.accounts(), () => this.isLive());
       if (!this.isLive()) return;
+      timed();
       run.initPhase = "preparing_accounts";
     } else if (run.initPhase === "preparing_accounts") {
       await prepareSenders(this.env, this.rpc, run, this.accounts(), run.contracts ?? {}, () => this.isLive());
       if (!this.isLive()) return;
+      timed();
       run.initPhase = "initializing_nonces";
     } else {
       const synced = await syncNonces(this.env, this.rpc, run, this.accounts());
       if (!this.isLive()) return;
       this.setAccounts(synced.accounts);
+      timed();
       return this.startRunning(run, synced.startBlock, synced.fees);
     }
     this.store.saveRecord(run);

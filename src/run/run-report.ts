@@ -23,6 +23,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     name: run.request.name ?? null,
     status: run.status,
     initPhase: run.initPhase,
+    initPhasesMs: { ...run.initPhasesMs },
     pattern: run.request.pattern,
     transactionType: isRealistic(run.request) ? "mixed" : run.request.transactionType,
     startedAt: run.startedAt,

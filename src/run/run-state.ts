@@ -35,6 +35,8 @@ export interface RunRecord {
   createdAt: number;
   status: RunStatus;
   initPhase: InitPhase | null;
+  /** Milliseconds each finished init phase took (absent in records of older builds). */
+  initPhasesMs?: Partial<Record<InitPhase, number>>;
   stopRequested: boolean;
   stopPhase: "draining" | "grace" | "closing" | null;
   numAccounts: number;

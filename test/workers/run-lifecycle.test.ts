@@ -35,6 +35,8 @@ describe("a constant-rate run end to end", () => {
     expect(m.confirmLatency.count).toBe(m.txConfirmed);
     expect(m.sendLatency.count).toBe(m.txSent);
     expect(m.blockCount).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(m.initPhasesMs)).toEqual(["deriving_accounts", "deploying_contracts", "funding_accounts", "preparing_accounts", "initializing_nonces"]);
+    for (const ms of Object.values(m.initPhasesMs)) expect(ms).toBeGreaterThanOrEqual(0);
     // The coordinator ticks every 200 ms while it keeps up.
     expect(m.coordinatorTick!.durationMs.count).toBeGreaterThan(20);
     expect(m.coordinatorTick!.intervalMs.p50).toBeGreaterThanOrEqual(190);
