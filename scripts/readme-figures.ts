@@ -1,11 +1,13 @@
 /**
- * `npm run figures`: renders the README's tables of measured figures from the results files that
- * measured runs wrote — no figure is typed by hand:
+ * `npm run figures`: renders the README's (and docs/CAPACITY.md's) tables of measured figures from
+ * the results files that measured runs wrote — no figure is typed by hand:
  *
  *   bench/fault-scenarios.json  written by the fault-scenario suite of `npm test`
  *   bench/results.json          written by `npm run bench`
  *   bench/soak-results.json     written by `npm run soak`
  *   bench/workload-results.json written by `npm run workloads`
+ *   bench/scale-results.json    written by `npm run scale`        (docs/CAPACITY.md)
+ *   bench/tracker-cost.json     written by `npm run tracker-cost` (docs/CAPACITY.md)
  *
  * Each table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`; a missing results file
  * leaves its table as it is.
@@ -130,26 +132,85 @@ function workloadTable(results: { figures: WorkloadFigure[] }): string[] {
   ];
 }
 
-const sections: Array<[name: string, file: string, render: (data: any) => string[]]> = [
+interface ScaleResults {
+  measuredAt: string;
+  accounts: number;
+  targetTps: number;
+  durationSec: number;
+  status: string;
+  verified: boolean;
+  error: string | null;
+  lastPhase: string | null;
+  initialize: { totalMs: number | null; coordinatorPhasesMs: Record<string, number> | null };
+  achieved: { txSent: number; txConfirmed: number; txFailed: number; txDiscarded: number; sentPerSec: number; sendLatencyP50Ms: number; confirmLatencyP50Ms: number; stopSequenceMs: number | null } | null;
+  verification: { includedOnChain?: number; accountsChecked?: number } | null;
+  coordinatorTick: { durationMs: { p50: number; p99: number; count: number }; intervalMs: { p50: number; p99: number } } | null;
+  memory: { peakWorkerMb: number | null };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function scaleTable(r: ScaleResults): string[] {
+  const a = r.achieved;
+  const phases = Object.entries(r.initialize.coordinatorPhasesMs ?? {}).map(([phase, ms]) => `${phase.replace(/_/g, " ")} ${seconds(ms)}`);
+  const tick = r.coordinatorTick;
+  return [
+    "| figure | value |",
+    "|---|---|",
+    `| run | ${fmt(r.targetTps)} tps for ${r.durationSec} s over **${fmt(r.accounts)} account objects**, measured ${r.measuredAt.slice(0, 10)} |`,
+    `| outcome | **${r.status}**, ${r.verified ? "**verified** on chain" : `NOT verified${r.error ? ` (${r.error}; last phase ${r.lastPhase})` : ""}`}${r.verification?.accountsChecked ? ` (${fmt(r.verification.includedOnChain ?? 0)} transactions, ${fmt(r.verification.accountsChecked)} senders checked)` : ""} |`,
+    `| time to initialize | **${r.initialize.totalMs === null ? "—" : seconds(r.initialize.totalMs)}** from the start request: ${phases.join(", ")} |`,
+    ...(a
+      ? [
+          `| achieved rate | **${fmt(a.sentPerSec)} tps** sent and confirmed (${fmt(a.txSent)} sent, ${fmt(a.txConfirmed)} confirmed, ${a.txFailed} failed, ${a.txDiscarded} discarded) |`,
+          `| latency | send p50 ${fmt(a.sendLatencyP50Ms)} ms · confirm p50 ${fmt(a.confirmLatencyP50Ms)} ms |`,
+          `| stop sequence | ${a.stopSequenceMs === null ? "—" : seconds(a.stopSequenceMs)} (settle ${fmt(r.accounts)} objects, verify) |`,
+        ]
+      : []),
+    ...(tick ? [`| coordinator tick | duration p50 ${fmt(tick.durationMs.p50)} ms, p99 ${fmt(tick.durationMs.p99)} ms; interval p50 ${fmt(tick.intervalMs.p50)} ms (${tick.durationMs.count} ticks; the plan's tick is 200 ms) |`] : []),
+    `| memory | worker runtime peak ${r.memory.peakWorkerMb ?? "—"} MiB (every object in one process) |`,
+  ];
+}
+
+interface TrackerCost {
+  usPerTx: number;
+  txPerSecPerCore: number;
+  txPerResult: number;
+  node: string;
+}
+
+function trackerCostTable(t: TrackerCost): string[] {
+  return [
+    "| figure | value |",
+    "|---|---|",
+    `| tracker CPU per transaction (${t.txPerResult} per result, Node ${t.node}) | **${t.usPerTx} µs** (${fmt(t.txPerSecPerCore)} tx/s for a core doing nothing else) |`,
+  ];
+}
+
+const sections: Array<[name: string, file: string, render: (data: any) => string[], doc?: string]> = [
   ["fault-table", "bench/fault-scenarios.json", faultTable],
   ["bench-table", "bench/results.json", benchTable],
   ["soak-table", "bench/soak-results.json", soakTable],
   ["workload-table", "bench/workload-results.json", workloadTable],
+  ["scale-table", "bench/scale-results.json", scaleTable, "docs/CAPACITY.md"],
+  ["tracker-cost-table", "bench/tracker-cost.json", trackerCostTable, "docs/CAPACITY.md"],
 ];
 
-let readme = readFileSync("README.md", "utf8");
-for (const [name, file, render] of sections) {
+const docs = new Map<string, string>();
+for (const [name, file, render, doc = "README.md"] of sections) {
+  let text = docs.get(doc) ?? readFileSync(doc, "utf8");
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < 0) throw new Error(`README.md has no ${name} markers`);
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < 0) throw new Error(`${doc} has no ${name} markers`);
   if (!existsSync(file)) {
     console.log(`${file} not found: ${name} left as it is`);
     continue;
   }
   const table = [start, ...render(JSON.parse(readFileSync(file, "utf8"))), end].join("\n");
-  readme = readme.slice(0, from) + table + readme.slice(to + end.length);
+  text = text.slice(0, from) + table + text.slice(to + end.length);
+  docs.set(doc, text);
   console.log(table);
 }
-writeFileSync("README.md", readme);
+for (const [doc, text] of docs) writeFileSync(doc, text);

@@ -21,6 +21,8 @@ const rate = z.number().positive().max(MAX_TPS);
 const count = z.number().int().min(1);
 
 const MAX_TIP_GWEI = 10_000;
+/** A weight is a relative share; this only keeps the numbers sane. */
+const MAX_REGION_WEIGHT = 1_000_000;
 
 /** Shares per type in percent, by the camelCase names of PRODUCT.md §3; they must sum to 100. */
 const txTypeRatios = z
@@ -81,7 +83,17 @@ export const startTestRequest = z
     realisticConfig: realisticConfig.optional(),
     /** Tip in gwei for EIP-1559 transactions (default 1). */
     tipGwei: z.number().min(0).max(10_000).optional(),
-    regions: z.array(z.enum(REGIONS)).min(1).max(REGIONS.length).optional(),
+    regions: z
+      .array(z.enum(REGIONS))
+      .min(1)
+      .max(REGIONS.length)
+      .refine((rs) => new Set(rs).size === rs.length, { message: "must not name a region twice (use regionWeights for an uneven split)" })
+      .optional(),
+    /** Relative shares of the accounts per region (PRODUCT.md §9); a region of `regions` left out weighs 1. */
+    regionWeights: z
+      .partialRecord(z.enum(REGIONS), z.number().positive().max(MAX_REGION_WEIGHT))
+      .refine((w) => Object.keys(w).length > 0, { message: "must weigh at least one region" })
+      .optional(),
     circuitBreaker: circuitBreakerConfig.optional(),
     name: z.string().trim().min(1).max(200).optional(),
   })
@@ -122,6 +134,14 @@ export const startTestRequest = z
       }
     }
     if (req.pattern === "adaptive") need("adaptiveInitialRate", "when pattern is adaptive");
+    if (req.regions && req.regionWeights) {
+      for (const region of Object.keys(req.regionWeights)) {
+        if (!req.regions.includes(region as Region)) {
+          const message = `${region} is not in regions (${req.regions.join(", ")}): name it there too, or give regionWeights alone`;
+          ctx.addIssue({ code: "custom", path: ["regionWeights", region], message });
+        }
+      }
+    }
   });
 
 export type StartTestRequest = z.output<typeof startTestRequest>;

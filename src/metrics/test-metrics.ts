@@ -1,6 +1,8 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
 import type { AdaptiveView } from "../run/adaptive";
 import type { BurstView } from "../run/burst-stats";
+import type { RegionFigures } from "../run/region-figures";
+import type { TickView } from "../run/tick-stats";
 import type { LatencySummary } from "./latency-sketch";
 import type { TipHistogram } from "../tx/tips";
 
@@ -24,6 +26,8 @@ export interface TestMetrics {
   scheduleId: string | null;
   status: RunStatus;
   initPhase: InitPhase | null;
+  /** Milliseconds each finished init phase took, in the order they ran. */
+  initPhasesMs: Partial<Record<InitPhase, number>>;
   pattern: string | null;
   transactionType: string | null;
   startedAt: number | null;
@@ -60,7 +64,8 @@ export interface TestMetrics {
   /** One confirmed transaction in this many is kept in the transaction log (1 = all). */
   txLogEvery: number;
   accountsActive: number;
-  regions: Record<string, { accounts: number; txConfirmed: number }>;
+  /** Per region of the run, in the order given: accounts placed there and what they sent (PRODUCT.md §9). */
+  regions: Record<string, RegionFigures>;
   /** Sent, confirmed and failed per transaction type (a single-type run has one entry). */
   byType: Record<string, TypeFigures>;
   /** Tips drawn per transaction (realistic patterns); null when every transaction pays the same tip. */
@@ -71,6 +76,8 @@ export interface TestMetrics {
   bursts: BurstView[];
   /** Adaptive pattern: the controller's rate and the last pending sample; null for other patterns. */
   adaptive: AdaptiveView | null;
+  /** The coordinator's ticks: how long each took and how far apart they started (null before the first). */
+  coordinatorTick: TickView | null;
   startBlock: number | null;
   endBlock: number | null;
   verification: unknown;
@@ -86,6 +93,7 @@ export function idleMetrics(): TestMetrics {
     scheduleId: null,
     status: "idle",
     initPhase: null,
+    initPhasesMs: {},
     pattern: null,
     transactionType: null,
     startedAt: null,
@@ -121,6 +129,7 @@ export function idleMetrics(): TestMetrics {
     contracts: {},
     bursts: [],
     adaptive: null,
+    coordinatorTick: null,
     startBlock: null,
     endBlock: null,
     verification: null,

@@ -171,7 +171,7 @@ export class AccountFleet {
     this.dirty.add(slot.index);
     this.tracker.recordBurst(delivery, slot.region);
     const { timing } = delivery as Partial<TimedBurstResult>;
-    if (timing) this.burstReports.push({ timing, sent: delivery.sent.filter((tx) => !tx.housekeeping).length, failed: delivery.failed.length });
+    if (timing) this.burstReports.push({ timing, region: slot.region, sent: delivery.sent.filter((tx) => !tx.housekeeping).length, failed: delivery.failed.length });
     return true;
   }
 

@@ -1,16 +1,19 @@
 /**
  * What each burst of a burst-pattern run did (TestMetrics `bursts`): when it was planned, when its
  * first and last requests left, how far each account object started from the instant, and how
- * many of its transactions were sent and confirmed. One record per burst, plain JSON, kept in the
- * coordinator's checkpointed live state; the per-object skews are kept only until every object
- * of the burst has reported, then only their summary stays.
+ * many of its transactions were sent and confirmed, in all and per region. One record per burst,
+ * plain JSON, kept in the coordinator's checkpointed live state; the per-object skews are kept only
+ * until every object of the burst has reported, then only their summaries stay.
  */
 import type { BurstTiming } from "../account/timed-burst";
+import { NO_REGION } from "./region-plan";
 import type { TxLog } from "./tracker";
 
 /** One account object's report on its share of a burst, as folded in (exactly once, like every result). */
 export interface BurstShareReport {
   timing: BurstTiming;
+  /** The reporting object's region (absent in reports of an older build: counted under `auto`). */
+  region?: string;
   sent: number;
   failed: number;
 }
@@ -19,6 +22,27 @@ export interface SkewSummary {
   p50: number;
   p99: number;
   max: number;
+}
+
+/** One region's part of a burst. */
+export interface RegionBurstRecord {
+  /** Objects of the region that reported. */
+  reported: number;
+  sent: number;
+  failed: number;
+  confirmed: number;
+  /** As the burst's, until the whole burst has reported. */
+  skews: number[];
+  startSkewMs: SkewSummary | null;
+}
+
+/** TestMetrics `bursts[].regions[region]`: the region's objects' start skew and what they sent. */
+export interface RegionBurstView {
+  accounts: number;
+  sent: number;
+  failed: number;
+  confirmed: number;
+  startSkewMs: SkewSummary | null;
 }
 
 export interface BurstRecord {
@@ -37,6 +61,8 @@ export interface BurstRecord {
   confirmed: number;
   /** The coordinator reached the burst only after its instant (a restart, a stalled tick): not sent. */
   missed: boolean;
+  /** Per region of the reporting objects (absent in records of an older build). */
+  regions?: Record<string, RegionBurstRecord>;
 }
 
 /** TestMetrics `bursts[]`. */
@@ -50,6 +76,8 @@ export interface BurstView {
   failed: number;
   confirmed: number;
   missed: boolean;
+  /** Per region of the run, in the order the run gave them. */
+  regions: Record<string, RegionBurstView>;
 }
 
 /**
@@ -59,7 +87,7 @@ export interface BurstView {
 const SEND_MARGIN_MS = 250;
 
 export function newBurstRecord(plannedAt: number, planned: number, objects: number, missed = false): BurstRecord {
-  return { plannedAt, planned, objects, reported: 0, firstSendAt: null, lastSendAt: null, skews: [], startSkewMs: null, sent: 0, failed: 0, confirmed: 0, missed };
+  return { plannedAt, planned, objects, reported: 0, firstSendAt: null, lastSendAt: null, skews: [], startSkewMs: null, sent: 0, failed: 0, confirmed: 0, missed, regions: {} };
 }
 
 /**
@@ -79,14 +107,28 @@ export function foldBurstReport(bursts: BurstRecord[], report: BurstShareReport)
   record.sent += report.sent;
   record.failed += report.failed;
   record.reported += 1;
+  const region = regionOf(record, report.region ?? NO_REGION);
+  region.sent += report.sent;
+  region.failed += report.failed;
+  region.reported += 1;
   // An object with nothing to send (all of its share refused before sending) has no send time.
   if (firstSendAt > 0) {
     record.firstSendAt = record.firstSendAt === null ? firstSendAt : Math.min(record.firstSendAt, firstSendAt);
     record.lastSendAt = record.lastSendAt === null ? lastSendAt : Math.max(record.lastSendAt, lastSendAt);
     record.skews.push(firstSendAt - plannedAt);
     record.startSkewMs = summarizeSkews(record.skews);
+    region.skews.push(firstSendAt - plannedAt);
+    region.startSkewMs = summarizeSkews(region.skews);
   }
-  if (record.objects > 0 && record.reported >= record.objects) record.skews = [];
+  if (record.objects > 0 && record.reported >= record.objects) {
+    record.skews = [];
+    for (const r of Object.values(record.regions ?? {})) r.skews = [];
+  }
+}
+
+function regionOf(record: BurstRecord, region: string): RegionBurstRecord {
+  const regions = (record.regions ??= {});
+  return (regions[region] ??= { reported: 0, sent: 0, failed: 0, confirmed: 0, skews: [], startSkewMs: null });
 }
 
 /** Counts the confirmed transactions among `logs` (each confirmation is logged once) against their bursts. */
@@ -95,13 +137,22 @@ export function countBurstConfirmations(bursts: BurstRecord[], logs: TxLog[]): v
   for (const log of logs) {
     if (log.status !== "confirmed") continue;
     const record = burstAt(bursts, log.sentAt + SEND_MARGIN_MS);
-    if (record) record.confirmed += 1;
+    if (!record) continue;
+    record.confirmed += 1;
+    regionOf(record, log.region).confirmed += 1;
   }
 }
 
-export function burstView(record: BurstRecord): BurstView {
+/** The view of a burst, its regions in the run's order (`regionOrder`), then any other. */
+export function burstView(record: BurstRecord, regionOrder: readonly string[] = []): BurstView {
   const { plannedAt, planned, firstSendAt, lastSendAt, startSkewMs, sent, failed, confirmed, missed } = record;
-  return { plannedAt, planned, firstSendAt, lastSendAt, startSkewMs, sent, failed, confirmed, missed };
+  const regions: Record<string, RegionBurstView> = {};
+  const rank = (name: string) => (regionOrder.includes(name) ? regionOrder.indexOf(name) : regionOrder.length);
+  const entries = Object.entries(record.regions ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [name, r] of entries) {
+    regions[name] = { accounts: r.reported, sent: r.sent, failed: r.failed, confirmed: r.confirmed, startSkewMs: r.startSkewMs };
+  }
+  return { plannedAt, planned, firstSendAt, lastSendAt, startSkewMs, sent, failed, confirmed, missed, regions };
 }
 
 export function summarizeSkews(skews: number[]): SkewSummary {

@@ -31,6 +31,7 @@ import { buildMetrics, runRowFields, timeSeriesRows } from "./run-report";
 import { RunStore } from "./run-store";
 import { isAdaptive, peakRate, rateAt } from "./patterns";
 import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-state";
+import { newTickStats, recordTick } from "./tick-stats";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
 import { allocate } from "../tx/mix";
@@ -174,28 +175,37 @@ export class RunCoordinator extends DurableObject<Env> {
   /** One phase of initialization per alarm; a stop between phases ends the run before it sends anything. */
   private async initStep(run: RunRecord): Promise<void> {
     if (run.stopRequested) return this.finish("stopped");
+    const phase = run.initPhase ?? "initializing_nonces";
+    const stepStartedAt = Date.now();
+    // How long each phase took, kept in the record: a status poll may not get an answer meanwhile.
+    const timed = () => (run.initPhasesMs = { ...run.initPhasesMs, [phase]: Date.now() - stepStartedAt });
     if (run.initPhase === "deriving_accounts") {
       const accounts = await prepareAccounts(this.env, this.rpc, run);
       if (!this.isLive()) return;
       this.setAccounts(accounts);
+      timed();
       run.initPhase = "deploying_contracts";
     } else if (run.initPhase === "deploying_contracts") {
       const contracts = await deployContracts(this.env, this.rpc, this.db, run, () => this.isLive());
       if (!this.isLive()) return;
       run.contracts = contracts;
+      timed();
       run.initPhase = "funding_accounts";
     } else if (run.initPhase === "funding_accounts") {
       await fundSenders(this.env, this.rpc, run, this.accounts(), () => this.isLive());
       if (!this.isLive()) return;
+      timed();
       run.initPhase = "preparing_accounts";
     } else if (run.initPhase === "preparing_accounts") {
       await prepareSenders(this.env, this.rpc, run, this.accounts(), run.contracts ?? {}, () => this.isLive());
       if (!this.isLive()) return;
+      timed();
       run.initPhase = "initializing_nonces";
     } else {
       const synced = await syncNonces(this.env, this.rpc, run, this.accounts());
       if (!this.isLive()) return;
       this.setAccounts(synced.accounts);
+      timed();
       return this.startRunning(run, synced.startBlock, synced.fees);
     }
     this.store.saveRecord(run);
@@ -301,6 +311,8 @@ export class RunCoordinator extends DurableObject<Env> {
     live.tracker.forgetSettled();
     this.checkpoint(run, live, Date.now());
     await this.flush(run, live);
+    // Carried by the next checkpoint: what a tick costs is what bounds the accounts one coordinator drives.
+    recordTick((live.ticks ??= newTickStats()), now, Date.now());
   }
 
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */

@@ -24,6 +24,7 @@ import { sendFromFunder, type FunderCall } from "../chain/funder-calls";
 import { fundAccounts, planFunding } from "./funding";
 import { expectedTransactions, minAccounts, peakRate } from "./patterns";
 import { contractGroups, expectedOfType, fundingUnit, nftsNeeded, runMix, tipPolicyOf } from "./workload-plan";
+import { NO_REGION, placeAccounts, runRegions } from "./region-plan";
 import type { AccountSlot, RunRecord } from "./run-state";
 
 /** Objects are prepared this many at a time: enough parallelism, bounded fan-out. */
@@ -32,7 +33,7 @@ const FAN_OUT = 50;
 export function accountStub(env: Env, region: string, index: number): DurableObjectStub<AccountDO> {
   // The region is part of the name: a location hint only applies when an object is first created.
   const id = env.ACCOUNT.idFromName(`sender:${region}:${index}`);
-  return region === "auto" ? env.ACCOUNT.get(id) : env.ACCOUNT.get(id, { locationHint: region as DurableObjectLocationHint });
+  return region === NO_REGION ? env.ACCOUNT.get(id) : env.ACCOUNT.get(id, { locationHint: region as DurableObjectLocationHint });
 }
 
 export async function mapInChunks<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -42,7 +43,7 @@ export async function mapInChunks<T, R>(items: T[], fn: (item: T) => Promise<R>)
 }
 
 export function planAccounts(run: Pick<RunRecord, "request">, config: RuntimeConfig): { numAccounts: number; regions: string[] } {
-  const regions = run.request.regions ?? ["auto"];
+  const regions = runRegions(run.request);
   // A realistic run may give its account count in its config (PRODUCT.md §3); the top level wins when set.
   const requested = run.request.numAccounts || run.request.realisticConfig?.numAccounts || 0;
   const auto = Math.max(autoAccountCount(peakRate(run.request), config.blockTimeMs), minAccounts(run.request));
@@ -62,7 +63,8 @@ const funderOf = (env: Env, run: RunRecord) => signerForLayer(funderAccount(fund
 /** Step 1: binds one account object per sender to its index; their start nonces come in step 3. */
 export async function prepareAccounts(env: Env, rpc: JsonRpcClient, run: RunRecord): Promise<AccountSlot[]> {
   if (!funderSource(env, run.chainId)) throw new Error(`no funder configured for chain ${run.chainId}: set FUNDER_PRIVATE_KEY or FUNDER_MNEMONIC`);
-  const slots = Array.from({ length: run.numAccounts }, (_, index) => ({ index, region: run.regions[index % run.regions.length] }));
+  const placed = placeAccounts(run.numAccounts, run.regions, run.request.regionWeights);
+  const slots = placed.map((region, index) => ({ index, region }));
   const addresses = await mapInChunks(slots, async (s) =>
     (await accountStub(env, s.region, s.index).prepare({ index: s.index, chainId: run.chainId, rpcUrl: rpc.url, legacy: needsLegacy(run.executionLayer) })).address,
   );

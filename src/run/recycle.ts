@@ -11,6 +11,7 @@ import type { JsonRpcClient } from "../chain/rpc";
 import { waitForReceipts } from "../chain/wait";
 import type { FeeQuote } from "../tx/types";
 import { accountStub, mapInChunks, planAccounts } from "./initialize";
+import { placeAccounts, runRegions } from "./region-plan";
 import type { RunRecord } from "./run-state";
 
 export interface SenderRef {
@@ -55,8 +56,8 @@ export function sendersOfRuns(runs: ReadonlyArray<{ numAccounts: number | null; 
       }
     }
     if (!Number.isInteger(count) || count! <= 0) continue;
-    const regions = Array.isArray(request.regions) && request.regions.length > 0 ? request.regions : ["auto"];
-    for (let index = 0; index < count!; index++) if (!regionOf.has(index)) regionOf.set(index, regions[index % regions.length]);
+    const placed = placeAccounts(count!, runRegions(request), request.regionWeights);
+    for (const [index, region] of placed.entries()) if (!regionOf.has(index)) regionOf.set(index, region);
   }
   return [...regionOf].map(([index, region]) => ({ index, region })).sort((a, b) => a.index - b.index);
 }

@@ -8,6 +8,8 @@ import { burstView } from "./burst-stats";
 import { peakRate, rateAt } from "./patterns";
 import { rateLimitView } from "./rate-limit";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
+import { regionFigures, type RegionTotals } from "./region-figures";
+import { tickView } from "./tick-stats";
 import type { SecondTotals, TypeCounts } from "./tracker";
 import { tipHistogram } from "../tx/tips";
 import { isRealistic, tipPolicyOf } from "./workload-plan";
@@ -22,6 +24,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     scheduleId: run.scheduleId ?? null,
     status: run.status,
     initPhase: run.initPhase,
+    initPhasesMs: { ...run.initPhasesMs },
     pattern: run.request.pattern,
     transactionType: isRealistic(run.request) ? "mixed" : run.request.transactionType,
     startedAt: run.startedAt,
@@ -31,7 +34,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     verification: run.verification,
     error: run.error,
     accountsActive: accounts.length,
-    regions: regionBreakdown(accounts, {}),
+    regions: regionBreakdown(run, accounts, {}),
     coordinatorRestarts: run.restarts,
     stopSequenceMs: run.stopSequenceMs,
     txLogEvery: run.txLogEvery,
@@ -65,11 +68,12 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     rateLimit: rateLimitView(live.rateLimit, now),
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },
     housekeeping: { ...tracker.housekeeping },
-    regions: regionBreakdown(accounts, tracker.regionConfirmed),
+    regions: regionBreakdown(run, accounts, tracker.regions),
     byType: typeFigures(tracker.byType),
     tipHistogram: tipHistogramOf(run, tracker.tipCounts),
-    bursts: (live.bursts ?? []).map(burstView),
+    bursts: (live.bursts ?? []).map((b) => burstView(b, run.regions)),
     adaptive: live.adaptive ? adaptiveView(live.adaptive) : null,
+    coordinatorTick: tickView(live.ticks),
   };
 }
 
@@ -88,13 +92,8 @@ function tipHistogramOf(run: RunRecord, counts: number[]): TestMetrics["tipHisto
   return policy ? tipHistogram(policy, counts) : null;
 }
 
-function regionBreakdown(accounts: AccountSlot[], confirmed: Record<string, number>): TestMetrics["regions"] {
-  const out: TestMetrics["regions"] = {};
-  for (const slot of accounts) {
-    out[slot.region] ??= { accounts: 0, txConfirmed: confirmed[slot.region] ?? 0 };
-    out[slot.region].accounts += 1;
-  }
-  return out;
+function regionBreakdown(run: RunRecord, accounts: AccountSlot[], totals: Record<string, RegionTotals>): TestMetrics["regions"] {
+  return regionFigures(run.regions, run.request.regionWeights, accounts.map((a) => a.region), totals);
 }
 
 /** The columns of `test_runs` that follow the run's progress. */

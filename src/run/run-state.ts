@@ -10,6 +10,7 @@ import type { BurstRecord } from "./burst-stats";
 import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
 import type { RateLimitState } from "./rate-limit";
+import type { TickStats } from "./tick-stats";
 import type { RunTracker } from "./tracker";
 import type { Verification } from "./verify";
 
@@ -36,6 +37,8 @@ export interface RunRecord {
   createdAt: number;
   status: RunStatus;
   initPhase: InitPhase | null;
+  /** Milliseconds each finished init phase took (absent in records of older builds). */
+  initPhasesMs?: Partial<Record<InitPhase, number>>;
   stopRequested: boolean;
   stopPhase: "draining" | "grace" | "closing" | null;
   numAccounts: number;
@@ -88,6 +91,8 @@ export interface LiveRun {
   bursts?: BurstRecord[];
   /** Adaptive pattern: the controller (created by the first sample). */
   adaptive?: AdaptiveState;
+  /** Tick durations and intervals (created by the first tick that completes). */
+  ticks?: TickStats;
 }
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "stopped", "error"];

@@ -19,6 +19,7 @@ import type { BlockHeader, MinedReceipt } from "../chain/node-queries";
 import type { TransactionType } from "../tx/types";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import { MinedNonces, type MinedNoncesData } from "./mined-nonces";
+import { restoreRegionTotals, totalsOf, type RegionCounter, type RegionTotals } from "./region-figures";
 
 export type TxStatus = "pending" | "confirmed" | "failed" | "discarded";
 
@@ -92,7 +93,10 @@ export interface TrackerSnapshot {
   retries: Partial<Record<SendErrorClass, number>>;
   sendLatency: SketchData;
   confirmLatency: SketchData;
-  regionConfirmed: Record<string, number>;
+  /** Per region: load counters and send/confirm sketches (bounded by regions). */
+  regions?: Record<string, RegionTotals>;
+  /** Older builds kept only confirmed counts per region; read on restore, no longer written. */
+  regionConfirmed?: Record<string, number>;
   blockCount: number;
   totalGasUsed: string;
   totalGasLimit: string;
@@ -136,7 +140,8 @@ export class RunTracker {
   readonly retries: Partial<Record<SendErrorClass, number>> = {};
   readonly sendLatency: SketchData = emptySketch();
   readonly confirmLatency: SketchData = emptySketch();
-  readonly regionConfirmed: Record<string, number> = {};
+  /** Per region of the sending account: load counters and latency sketches (TestMetrics `regions`). */
+  readonly regions: Record<string, RegionTotals> = {};
   blockCount = 0;
   totalGasUsed = 0n;
   totalGasLimit = 0n;
@@ -208,6 +213,7 @@ export class RunTracker {
    */
   recordBurst(result: BurstResult, region: string): void {
     mergeSketch(this.sendLatency, result.sendLatency);
+    mergeSketch(totalsOf(this.regions, region).sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
     for (const [errorClass, n] of Object.entries(result.retries)) this.retries[errorClass as SendErrorClass] = (this.retries[errorClass as SendErrorClass] ?? 0) + (n ?? 0);
     result.tips?.forEach((n, i) => (this.tipCounts[i] = (this.tipCounts[i] ?? 0) + n));
@@ -479,7 +485,7 @@ export class RunTracker {
       return false;
     } else {
       recordLatency(this.confirmLatency, seenAt - tx.sentAt);
-      this.regionConfirmed[tx.region] = (this.regionConfirmed[tx.region] ?? 0) + 1;
+      recordLatency(totalsOf(this.regions, tx.region).confirmLatency, seenAt - tx.sentAt);
       this.txConfirmed += 1;
       this.second.confirmed += 1;
       this.countType(tx, "confirmed", 1);
@@ -590,7 +596,7 @@ export class RunTracker {
       retries: { ...this.retries },
       sendLatency: this.sendLatency,
       confirmLatency: this.confirmLatency,
-      regionConfirmed: { ...this.regionConfirmed },
+      regions: structuredClone(this.regions),
       blockCount: this.blockCount,
       totalGasUsed: this.totalGasUsed.toString(),
       totalGasLimit: this.totalGasLimit.toString(),
@@ -629,7 +635,7 @@ export class RunTracker {
     Object.assign(t.retries, snapshot.retries);
     mergeSketch(t.sendLatency, snapshot.sendLatency);
     mergeSketch(t.confirmLatency, snapshot.confirmLatency);
-    Object.assign(t.regionConfirmed, snapshot.regionConfirmed);
+    Object.assign(t.regions, restoreRegionTotals(snapshot.regions, snapshot.regionConfirmed));
     const s = snapshot.second;
     t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit) };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
@@ -663,9 +669,11 @@ export class RunTracker {
     return (this.byType[tx.type] ??= { sent: 0, confirmed: 0, failed: 0, reverted: 0, discarded: 0, gasUsed: "0", gasCounted: 0 });
   }
 
+  /** Load only (housekeeping never gets here): per type, and per region for the fields regions report. */
   private countType(tx: TxRecord, field: "sent" | "confirmed" | "failed" | "reverted" | "discarded", n: number): void {
     const counts = this.typeCounts(tx);
     if (counts) counts[field] += n;
+    if (field !== "reverted") totalsOf(this.regions, tx.region)[field satisfies RegionCounter] += n;
   }
 
   private countGas(tx: TxRecord, receipt: MinedReceipt): void {

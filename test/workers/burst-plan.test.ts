@@ -109,6 +109,26 @@ describe("burst records", () => {
       failed: 1,
       confirmed: 0,
       missed: false,
+      regions: { auto: { accounts: 3, sent: 29, failed: 1, confirmed: 0, startSkewMs: { p50: 2, p99: 2, max: 7 } } },
+    });
+  });
+
+  it("breaks a burst down by the region of the reporting objects: skew, sent and confirmed per region", () => {
+    const bursts = [newBurstRecord(10_000, 40, 4)];
+    foldBurstReport(bursts, { timing: timing(10_000, 10_002, 10_009), region: "weur", sent: 10, failed: 0 });
+    foldBurstReport(bursts, { timing: timing(10_000, 10_030, 10_040), region: "apac", sent: 10, failed: 0 });
+    foldBurstReport(bursts, { timing: timing(10_000, 10_004, 10_008), region: "weur", sent: 9, failed: 1 });
+    expect(bursts[0].regions!.weur.skews).toEqual([2, 4]);
+    foldBurstReport(bursts, { timing: timing(10_000, 10_050, 10_060), region: "apac", sent: 10, failed: 0 });
+    const log = (region: string): TxLog => ({ hash: "0x", account: "a", nonce: 0, region, sentAt: 10_005, confirmedAt: null, blockNumber: null, status: "confirmed", error: null });
+    countBurstConfirmations(bursts, [log("weur"), log("weur"), log("apac")]);
+    // Every object has reported: the per-region skews go too, their summaries stay.
+    expect(Object.values(bursts[0].regions!).map((r) => r.skews)).toEqual([[], []]);
+    const view = burstView(bursts[0]);
+    expect(view.startSkewMs).toEqual({ p50: 4, p99: 30, max: 50 });
+    expect(view.regions).toEqual({
+      weur: { accounts: 2, sent: 19, failed: 1, confirmed: 2, startSkewMs: { p50: 2, p99: 2, max: 4 } },
+      apac: { accounts: 2, sent: 20, failed: 0, confirmed: 1, startSkewMs: { p50: 30, p99: 30, max: 50 } },
     });
   });
 

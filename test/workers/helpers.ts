@@ -3,6 +3,7 @@ import { SELF, env } from "cloudflare:test";
 import { expect } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
+import { placeAccounts } from "../../src/run/region-plan";
 import { auditChain as auditChainAt } from "../support/chain-audit";
 
 export { DEV_FUNDER } from "../support/chain-audit";
@@ -53,11 +54,13 @@ export const auditChain = (fromBlock: number, addresses?: string[]) => auditChai
  * is missing from the chain, nothing mined is missing from the ledger). Empty when all agree.
  */
 export async function ledgerMismatches(audit: { finalNonces: Record<string, number> }, m: Pick<TestMetrics, "accountsActive" | "regions">): Promise<string[]> {
-  // Senders are spread over the run's regions in turn, in the order the regions were given.
+  // Senders are placed as the run placed them: its regions in the order given, with their weights.
   const regions = Object.keys(m.regions);
+  const weights = Object.fromEntries(regions.map((r) => [r, m.regions[r].weight]));
+  const placed = placeAccounts(m.accountsActive, regions, weights);
   const out: string[] = [];
   for (let i = 0; i < m.accountsActive; i++) {
-    const ledger = await env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:${regions[i % regions.length]}:${i}`)).ledgerSnapshot();
+    const ledger = await env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender:${placed[i]}:${i}`)).ledgerSnapshot();
     const onChain = audit.finalNonces[ledger.address.toLowerCase()];
     if (onChain !== undefined && onChain !== ledger.next) out.push(`${ledger.address}: ledger next ${ledger.next}, chain ${onChain}`);
   }

@@ -22,6 +22,11 @@ describe("sendersOfRuns", () => {
     ]);
   });
 
+  it("finds a weighted run's senders in the regions the run placed them in", () => {
+    const runs = [{ numAccounts: 4, config: { regions: ["weur", "enam"], regionWeights: { weur: 3 } } }];
+    expect(sendersOfRuns(runs, planned).map((s) => s.region)).toEqual(["weur", "weur", "enam", "weur"]);
+  });
+
   it("asks the request how many senders a run planned when it never reached running", () => {
     const request = { pattern: "constant", durationSec: 5, constantRate: 10 };
     expect(sendersOfRuns([{ numAccounts: null, config: { ...request, numAccounts: 3 } }], planned).map((s) => s.index)).toEqual([0, 1, 2]);

@@ -35,6 +35,11 @@ describe("a constant-rate run end to end", () => {
     expect(m.confirmLatency.count).toBe(m.txConfirmed);
     expect(m.sendLatency.count).toBe(m.txSent);
     expect(m.blockCount).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(m.initPhasesMs)).toEqual(["deriving_accounts", "deploying_contracts", "funding_accounts", "preparing_accounts", "initializing_nonces"]);
+    for (const ms of Object.values(m.initPhasesMs)) expect(ms).toBeGreaterThanOrEqual(0);
+    // The coordinator ticks every 200 ms while it keeps up.
+    expect(m.coordinatorTick!.durationMs.count).toBeGreaterThan(20);
+    expect(m.coordinatorTick!.intervalMs.p50).toBeGreaterThanOrEqual(190);
     expect(BigInt(m.totalGasUsed)).toBeGreaterThanOrEqual(21_000n * BigInt(m.txConfirmed));
     await expectNothingLost(m, await auditChain(fromBlock));
 
@@ -79,10 +84,8 @@ describe("a constant-rate run end to end", () => {
     });
     const m = await waitForRun(body.runId);
     expect(m.status).toBe("completed");
-    expect(m.regions).toEqual({
-      weur: { accounts: 6, txConfirmed: expect.any(Number) },
-      enam: { accounts: 6, txConfirmed: expect.any(Number) },
-    });
+    expect(Object.keys(m.regions)).toEqual(["weur", "enam"]);
+    expect(m.regions).toMatchObject({ weur: { accounts: 6, weight: 1 }, enam: { accounts: 6, weight: 1 } });
     expect(m.regions.weur.txConfirmed + m.regions.enam.txConfirmed).toBe(m.txConfirmed);
     expect(m.txConfirmed).toBeGreaterThan(100); // mean 30 tps × 4 s = 120
     await expectNothingLost(m, await auditChain(fromBlock));

@@ -9,6 +9,7 @@ import { RunStore, type Checkpoint, type LiveScalars } from "../../src/run/run-s
 import { RunTracker, type TxLog, type TxRecord } from "../../src/run/tracker";
 import { newBreaker } from "../../src/run/circuit-breaker";
 import { newRateLimit } from "../../src/run/rate-limit";
+import { emptySketch, recordLatency } from "../../src/metrics/latency-sketch";
 
 const inFreshObject = <T,>(fn: (store: RunStore, storage: DurableObjectStorage) => T | Promise<T>) =>
   runInDurableObject(env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(crypto.randomUUID())), (_i, state) => fn(new RunStore(state.storage), state.storage));
@@ -114,5 +115,38 @@ describe("RunStore", () => {
     again.recordBlock({ number: 7, timestamp: 7, gasUsed: 21_000n, gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions: [record(1).hashes[0]] }, 3_000);
     expect({ sent: again.txSent, confirmed: again.txConfirmed, pending: again.txPending, blocks: again.blockCount }).toEqual({ sent: 2, confirmed: 2, pending: 0, blocks: 2 });
     expect(again.minedBelow("0xa1")).toBe(2);
+  });
+
+  it("carries each region's counters and latency sketches through a checkpoint", async () => {
+    const tracker = new RunTracker(1_000, 5);
+    const sketch = (...values: number[]) => {
+      const s = emptySketch();
+      for (const v of values) recordLatency(s, v);
+      return s;
+    };
+    const report = (address: string, n: number, latencies: number[]) => ({
+      address,
+      sent: [{ hash: `0x${n.toString(16).padStart(64, "0")}`, nonce: 0, sentAt: 1_000 }],
+      failed: [],
+      submitted: 1,
+      retries: {},
+      attemptErrors: {},
+      requests: { sent: 1, rateLimited: 0, maxRetryAfterMs: 0 },
+      sendLatency: sketch(...latencies),
+    });
+    tracker.recordBurst(report("0xa1", 1, [12]), "weur");
+    tracker.recordBurst(report("0xb2", 2, [140]), "apac");
+    tracker.recordBlock({ number: 6, timestamp: 6, gasUsed: 42_000n, gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions: [`0x${(1).toString(16).padStart(64, "0")}`] }, 1_900);
+    const restored = await inFreshObject((store) => {
+      store.checkpoint(checkpoint({ scalars: { ...scalars(), tracker: tracker.snapshot() }, tracker: tracker.takeChanges() }));
+      return store.restore();
+    });
+    const again = RunTracker.restore(restored!.scalars.tracker, restored!.records, restored!.watermarks);
+    expect(again.regions).toEqual(tracker.regions);
+    expect(again.regions.weur).toMatchObject({ sent: 1, confirmed: 1, confirmLatency: { count: 1, max: 900 }, sendLatency: { count: 1, max: 12 } });
+    expect(again.regions.apac).toMatchObject({ sent: 1, confirmed: 0, sendLatency: { count: 1, max: 140 } });
+    // It counts on: the apac transaction mined after the restart lands in apac's sketch.
+    again.recordBlock({ number: 7, timestamp: 7, gasUsed: 21_000n, gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions: [`0x${(2).toString(16).padStart(64, "0")}`] }, 3_000);
+    expect(again.regions.apac).toMatchObject({ confirmed: 1, confirmLatency: { count: 1, max: 2_000 } });
   });
 });

@@ -80,12 +80,43 @@ describe("RunTracker: sent and mined", () => {
     expect(tracker.confirmLatency.max).toBe(2_000);
   });
 
-  it("breaks confirmed transactions down by the region that sent them", () => {
+  it("breaks sent, confirmed and both latencies down by the region that sent them", () => {
     const tracker = new RunTracker(T0);
-    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), sent(2, 1)] }), "eu");
-    tracker.recordBurst(burst(ACCOUNT_B, { sent: [sent(3, 0), sent(4, 1)] }), "us");
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), sent(2, 1, T0 + 200)], sendLatency: sketchOf(10, 30) }), "eu");
+    tracker.recordBurst(burst(ACCOUNT_B, { sent: [sent(3, 0), sent(4, 1)], failed: [failed(5, 2)], sendLatency: sketchOf(200, 220, 240) }), "us");
     tracker.recordBlock(block(5, [hash(1), hash(2), hash(3)]), T0 + 1_000);
-    expect(tracker.regionConfirmed).toEqual({ eu: 2, us: 1 });
+    const { eu, us } = tracker.regions;
+    expect([eu.sent, eu.confirmed, eu.failed, eu.discarded]).toEqual([2, 2, 0, 0]);
+    expect([us.sent, us.confirmed, us.failed, us.discarded]).toEqual([3, 1, 1, 0]);
+    expect([eu.sendLatency.count, eu.sendLatency.max, us.sendLatency.count, us.sendLatency.min]).toEqual([2, 30, 3, 200]);
+    expect([eu.confirmLatency.count, eu.confirmLatency.min, eu.confirmLatency.max]).toEqual([2, 800, 1_000]);
+    expect([us.confirmLatency.count, us.confirmLatency.max]).toEqual([1, 1_000]);
+    tracker.discardPending();
+    expect(tracker.regions.us.discarded).toBe(1);
+  });
+
+  it("counts no housekeeping in a region's figures", () => {
+    const tracker = new RunTracker(T0);
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [{ ...sent(1, 0), housekeeping: true }, sent(2, 1)] }), "eu");
+    tracker.recordBlock(block(5, [hash(1), hash(2)]), T0 + 1_000);
+    expect(tracker.regions.eu).toMatchObject({ sent: 1, confirmed: 1 });
+    expect(tracker.regions.eu.confirmLatency.count).toBe(1);
+  });
+
+  it("restores the per-region figures from its snapshot, and the confirmed counts of an older build's", () => {
+    const tracker = new RunTracker(T0);
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), sent(2, 1)], sendLatency: sketchOf(10, 30) }), "eu");
+    tracker.recordBlock(block(5, [hash(1)]), T0 + 1_000);
+    const snapshot = JSON.parse(JSON.stringify(tracker.snapshot()));
+    const restored = RunTracker.restore(snapshot, [], []);
+    expect(restored.regions).toEqual(tracker.regions);
+    // The restored sketches are its own: counting on does not touch the snapshot.
+    restored.recordBurst(burst(ACCOUNT_B, { sent: [sent(3, 0)], sendLatency: sketchOf(50) }), "eu");
+    expect(restored.regions.eu.sendLatency.count).toBe(3);
+    expect(snapshot.regions.eu.sendLatency.count).toBe(2);
+    const { regions: _regions, ...older } = snapshot;
+    const legacy = RunTracker.restore({ ...older, regionConfirmed: { eu: 4, us: 2 } }, [], []);
+    expect([legacy.regions.eu.confirmed, legacy.regions.us.confirmed, legacy.regions.eu.sent]).toEqual([4, 2, 0]);
   });
 
   it("writes a confirmed TxLog with the block number and the time it was seen", () => {
@@ -137,7 +168,7 @@ describe("RunTracker: idempotent by hash", () => {
     expect(tracker.recordBlock(block(5, [hash(1)]), T0 + 1_100)).toBe(0);
     expect(tracker.txConfirmed).toBe(1);
     expect(tracker.confirmLatency.count).toBe(1);
-    expect(tracker.regionConfirmed).toEqual({ eu: 1 });
+    expect(tracker.regions.eu).toMatchObject({ sent: 1, confirmed: 1 });
   });
 
   it("a pending hash reported failed moves pending → failed, txSent unchanged", () => {
@@ -235,7 +266,8 @@ describe("RunTracker: a report after its block", () => {
     tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 3, T0 + 500)] }), "us");
     expect(tracker.confirmLatency.count).toBe(1);
     expect(tracker.confirmLatency.max).toBe(1_500);
-    expect(tracker.regionConfirmed).toEqual({ us: 1 });
+    expect(tracker.regions.us).toMatchObject({ sent: 1, confirmed: 1 });
+    expect(tracker.regions.us.confirmLatency.max).toBe(1_500);
     expect(tracker.takeLogs()).toEqual([
       { hash: hash(1), account: ACCOUNT_A, nonce: 3, region: "us", sentAt: T0 + 500, confirmedAt: T0 + 2_000, blockNumber: 8, status: "confirmed", error: null },
     ]);
@@ -465,6 +497,8 @@ describe("RunTracker: the counting invariant", () => {
     const pick = <T,>(items: T[]): T => items[Math.floor(random() * items.length)];
     const tracker = new RunTracker(T0);
     const accounts = [ACCOUNT_A, ACCOUNT_B];
+    /** Each account object lives in one region. */
+    const regionOf = (account: string) => (account === ACCOUNT_A ? "eu" : "us");
     /** First hashes reported (sent or failed), with their account and nonce: one record each. */
     const records = new Map<string, { account: string; nonce: number }>();
     const replacementHashes: string[] = [];
@@ -482,13 +516,18 @@ describe("RunTracker: the counting invariant", () => {
     const report = (kind: "sent" | "failed", tx: { n: number; account: string; nonce: number }) => {
       records.set(hash(tx.n), { account: tx.account, nonce: tx.nonce });
       const parts = kind === "sent" ? { sent: [sent(tx.n, tx.nonce, now)] } : { failed: [failed(tx.n, tx.nonce, now)] };
-      tracker.recordBurst(burst(tx.account, parts), "eu");
+      tracker.recordBurst(burst(tx.account, parts), regionOf(tx.account));
     };
     const checkInvariant = (step: string) => {
       const { sent: s, confirmed, failed: f, discarded, pending } = counters(tracker);
       expect(confirmed + f + discarded + pending, step).toBe(s);
       expect(s, step).toBe(records.size);
       for (const v of [confirmed, f, discarded, pending]) expect(v, step).toBeGreaterThanOrEqual(0);
+      // The regions add up to the totals.
+      const regions = Object.values(tracker.regions);
+      const sum = (f: (r: (typeof regions)[number]) => number) => regions.reduce((total, r) => total + f(r), 0);
+      expect([sum((r) => r.sent), sum((r) => r.confirmed), sum((r) => r.failed), sum((r) => r.discarded)], step).toEqual([s, confirmed, f, discarded]);
+      expect(sum((r) => r.confirmLatency.count), step).toBe(tracker.confirmLatency.count);
     };
     const kinds = new Set<string>();
 
@@ -505,19 +544,19 @@ describe("RunTracker: the counting invariant", () => {
         kind = "sent-again";
         const h = pick(firstHashes);
         const { account, nonce } = records.get(h)!;
-        tracker.recordBurst(burst(account, { sent: [{ hash: h, nonce, sentAt: now }] }), "eu");
+        tracker.recordBurst(burst(account, { sent: [{ hash: h, nonce, sentAt: now }] }), regionOf(account));
       } else if (r < 0.52) {
         kind = "failed-later";
         const h = pick(firstHashes);
         const { account, nonce } = records.get(h)!;
-        tracker.recordBurst(burst(account, { failed: [{ hash: h, nonce, sentAt: now, errorClass: "timeout", message: "lost" }] }), "eu");
+        tracker.recordBurst(burst(account, { failed: [{ hash: h, nonce, sentAt: now, errorClass: "timeout", message: "lost" }] }), regionOf(account));
       } else if (r < 0.6) {
         kind = "replaced";
         const h = pick(firstHashes);
         const { account, nonce } = records.get(h)!;
         const replacement = hash(n++);
         replacementHashes.push(replacement);
-        tracker.recordBurst(burst(account, { replaced: [{ nonce, oldHash: h, hash: replacement }] }), "eu");
+        tracker.recordBurst(burst(account, { replaced: [{ nonce, oldHash: h, hash: replacement }] }), regionOf(account));
       } else if (r < 0.68) {
         kind = "mined-before-report";
         const tx = newTx(pick(accounts));
