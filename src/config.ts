@@ -4,6 +4,7 @@
  * leave this module except as the derived keys the account objects need.
  */
 import type { AccountDO } from "./account/account-do";
+import { SIGNER_KINDS, type SignerKind } from "./account/signer";
 import { parseLayerSetting, type LayerSetting } from "./chain/layers";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
@@ -42,6 +43,8 @@ export interface Env {
   RPC_MAX_RESPONSE_BYTES?: string;
   /** How long /recycle waits for its sweeps to be mined before it answers "partial" (default 60 s). */
   RECYCLE_WAIT_MS?: string;
+  /** How sender objects sign: `wasm` (libsecp256k1 in WebAssembly, default) or `viem` (JavaScript). */
+  SIGNER?: string;
 }
 
 /** The chain id of anvil and hardhat: the only chain where the public dev mnemonic may fund a run. */
@@ -77,9 +80,12 @@ export interface RuntimeConfig {
   /** Passed to every JsonRpcClient as `maxResponseBytes`. */
   rpcMaxResponseBytes: number;
   recycleWaitMs: number;
+  signer: SignerKind;
   apiToken: string | undefined;
 }
 
+/** Until the WASM signer lands (issue 9), viem signs. */
+const DEFAULT_SIGNER: SignerKind = "viem";
 const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 const MIB = 1024 * 1024;
 
@@ -107,6 +113,7 @@ export function readConfig(env: Env): RuntimeConfig {
     // Not below 1 MiB (a 500-call answer needs room); not above 100 MiB (an isolate has 128 MB).
     rpcMaxResponseBytes: positiveInt(env.RPC_MAX_RESPONSE_BYTES, DEFAULT_MAX_RESPONSE_BYTES, MIB, 100 * MIB),
     recycleWaitMs: positiveInt(env.RECYCLE_WAIT_MS, 60_000, 1_000, 600_000),
+    signer: (SIGNER_KINDS as readonly string[]).includes(env.SIGNER ?? "") ? (env.SIGNER as SignerKind) : DEFAULT_SIGNER,
     apiToken: env.API_TOKEN || undefined,
   };
 }

@@ -337,8 +337,9 @@ export class AccountDO extends DurableObject<Env> {
     if (!this.signer || !this.rpc) {
       const source = funderSource(this.env, setup.chainId);
       if (!source) throw new Error("no funder secret configured for this chain");
-      this.signer = signerForLayer(senderAccount(source, setup.index), setup.legacy === true);
-      this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: readConfig(this.env).rpcMaxResponseBytes });
+      const config = readConfig(this.env);
+      this.signer = signerForLayer(senderAccount(source, setup.index, config.signer), setup.legacy === true);
+      this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: config.rpcMaxResponseBytes });
     }
     return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: unlabelled(selfTransfer) };
   }

@@ -3,9 +3,10 @@
  * object needs them; no private key is ever written to storage, D1, a log or a response.
  */
 import { mnemonicToSeedSync } from "@scure/bip39";
-import { concat, keccak256, toHex } from "viem";
+import { concat, keccak256, toHex, type Hex } from "viem";
 import { HDKey, hdKeyToAccount, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import type { FunderSource } from "../config";
+import { signerFor, type SignerKind } from "./signer";
 
 // PBKDF2 over a mnemonic costs tens of milliseconds; derive each master key once per isolate.
 const masterKeys = new Map<string, HDKey>();
@@ -30,16 +31,22 @@ export function funderAccount(source: FunderSource): LocalAccount {
 }
 
 /**
- * Sender `index`: from ACCOUNTS_MNEMONIC (account 0) when set, else from the funder mnemonic's
- * account 1 (never the funder's own path), else hashed from the funder key and the index.
+ * Sender `index`'s private key: from ACCOUNTS_MNEMONIC (account 0) when set, else from the funder
+ * mnemonic's account 1 (never the funder's own path), else hashed from the funder key and the index.
  */
-export function senderAccount(source: FunderSource, index: number): LocalAccount {
-  if (source.accountsMnemonic) {
-    return hdKeyToAccount(masterKey(source.accountsMnemonic), { accountIndex: 0, addressIndex: index });
-  }
-  if (source.kind === "mnemonic") {
-    return hdKeyToAccount(masterKey(source.mnemonic), { accountIndex: 1, addressIndex: index });
-  }
-  const derived = keccak256(concat([source.privateKey, toHex("loadgen-sender"), toHex(index, { size: 32 })]));
-  return privateKeyToAccount(derived);
+export function senderKey(source: FunderSource, index: number): Hex {
+  if (source.accountsMnemonic) return childKey(source.accountsMnemonic, `m/44'/60'/0'/0/${index}`);
+  if (source.kind === "mnemonic") return childKey(source.mnemonic, `m/44'/60'/1'/0/${index}`);
+  return keccak256(concat([source.privateKey, toHex("loadgen-sender"), toHex(index, { size: 32 })]));
+}
+
+/** Sender `index` (see `senderKey`), signing with `kind`. */
+export function senderAccount(source: FunderSource, index: number, kind: SignerKind = "viem"): LocalAccount {
+  return signerFor(senderKey(source, index), kind);
+}
+
+function childKey(mnemonic: string, path: string): Hex {
+  const key = masterKey(mnemonic).derive(path).privateKey;
+  if (!key) throw new Error("derived key has no private part");
+  return toHex(key);
 }
