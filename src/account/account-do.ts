@@ -34,6 +34,8 @@ export interface BurstSlice {
   /** Types and how many of each, in the order they are built. */
   mix: Array<[TransactionType, number]>;
   fees: FeeQuote;
+  /** Not sent if not signed by then (ms since the epoch): the run's end of sending. */
+  sendBy?: number;
 }
 
 export const sliceCount = (slice: Pick<BurstSlice, "mix">): number => slice.mix.reduce((sum, [, n]) => sum + n, 0);
@@ -140,7 +142,7 @@ export class AccountDO extends DurableObject<Env> {
     return this.deliver(async () => {
       const deps = this.deps();
       await this.resolveUnknown(deps);
-      return this.withWorkload(slice.mix, (build) => sendBurst({ ...deps, build }, sliceCount(slice), slice.fees));
+      return this.withWorkload(slice.mix, (build) => sendBurst({ ...deps, build }, sliceCount(slice), slice.fees, slice.sendBy));
     });
   }
 

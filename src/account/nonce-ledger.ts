@@ -128,6 +128,20 @@ export class NonceLedger {
   }
 
   /**
+   * Gives back reservations that were never signed for (a send that came too late to leave). From
+   * the top down: the highest reserved nonce lowers `next`, so a run that ends leaves no gap to
+   * fill; one below another call's reservation becomes free for reuse like any rollback.
+   */
+  release(nonces: number[]): void {
+    for (const nonce of [...nonces].sort((a, b) => b - a)) {
+      const removed = this.sql.exec(`DELETE FROM nonce_slots WHERE nonce = ? AND state = 'reserved' RETURNING nonce`, nonce).toArray().length === 1;
+      if (!removed) continue;
+      if (nonce === this.next() - 1) this.setNext(nonce);
+      else this.sql.exec(`INSERT INTO nonce_slots (nonce, state) VALUES (?, 'free')`, nonce);
+    }
+  }
+
+  /**
    * Settles an `unknown` slot from the node's answer, if it is still unknown with that hash (two
    * resolutions may race across an await; the second finds nothing left to do). True if applied.
    */

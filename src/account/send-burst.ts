@@ -13,7 +13,7 @@ import { RpcError, type SendErrorClass } from "../errors";
 import { fetchPendingNonce } from "../chain/node-queries";
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from "../chain/retry";
 import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
-import { sleep } from "../chain/wait";
+import { sleep, yieldToEventLoop } from "../chain/wait";
 import { emptySketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import type { BuildTransaction, FeeQuote, TransactionType } from "../tx/types";
 import type { NonceLedger } from "./nonce-ledger";
@@ -68,6 +68,8 @@ export interface BurstResult {
   replaced?: Array<{ nonce: number; oldHash: string; hash: string }>;
   /** Tips drawn for the transactions signed, per histogram bucket (realistic pattern). */
   tips?: number[];
+  /** Transactions not sent because they were signed after the call's `sendBy`; their nonces went back. */
+  unsent?: number;
 }
 
 export interface SenderDeps {
@@ -119,29 +121,71 @@ export function asHousekeeping<R extends BurstResult>(result: R): R {
   };
 }
 
-export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote): Promise<BurstResult> {
-  const { signed, sentAt } = await signReserved(deps, count, fees);
-  return submit(deps, signed, sentAt);
+/** Signatures between two yields to the event loop: small enough that a status request waits milliseconds, not seconds. */
+export const SIGN_CHUNK = 25;
+
+/**
+ * Reserves and signs `count` transactions and submits them. With `sendBy` (ms since the epoch),
+ * a call that could not sign them before that instant (an overloaded isolate, a late tick) sends
+ * nothing and gives the nonces back: a run's sending ends on time, whatever queued up inside it.
+ */
+export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote, sendBy?: number): Promise<BurstResult> {
+  const { signed, sentAt, unsent } = await signReserved(deps, count, fees, undefined, sendBy);
+  const result = await submit(deps, signed, sentAt);
+  return unsent > 0 ? { ...result, unsent } : result;
 }
 
 /**
  * Reserves `count` nonces, signs them, and records every hash and raw bytes in the ledger (as
  * `unknown`, claimed by this call) before anything leaves: from here only the node can say what
- * became of them. `sentAt` is recorded with them (default: now, once signed).
+ * became of them. `sentAt` is recorded with them (default: now, once signed). Past `sendBy`, the
+ * nonces go back unsigned-for and `unsent` says how many.
  */
-export async function signReserved(deps: SenderDeps, count: number, fees: FeeQuote, sentAt?: number): Promise<{ signed: SignedTx[]; sentAt: number }> {
-  // Reserve every nonce before the first await: other calls into the object may run at any await.
+export async function signReserved(
+  deps: SenderDeps,
+  count: number,
+  fees: FeeQuote,
+  sentAt?: number,
+  sendBy = Number.POSITIVE_INFINITY,
+): Promise<{ signed: SignedTx[]; sentAt: number; unsent: number }> {
+  if (count > 0 && Date.now() > sendBy) return { signed: [], sentAt: Date.now(), unsent: count };
+  // Reserve every nonce and build every transaction before the first await: other calls into the
+  // object may run at any await, and the builders' counters must advance in nonce order.
   const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
+  const built = nonces.map((nonce) => deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }));
   let signed: SignedTx[];
   try {
-    signed = await Promise.all(nonces.map((nonce) => signOne(deps, nonce, fees)));
+    signed = await signInChunks(deps.signer, nonces, built);
   } catch (err) {
     for (const nonce of nonces) deps.ledger.rollback(nonce);
     throw err;
   }
+  if (Date.now() > sendBy) {
+    deps.ledger.release(nonces);
+    return { signed: [], sentAt: Date.now(), unsent: count };
+  }
   const at = sentAt ?? Date.now();
   for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, at);
-  return { signed, sentAt: at };
+  return { signed, sentAt: at, unsent: 0 };
+}
+
+/**
+ * Signs in chunks with a yield to the event loop between them. Signing is pure CPU: without the
+ * yields one large burst holds the isolate, and every other request to it (the status route, the
+ * coordinator's tick) waits behind the whole burst.
+ */
+async function signInChunks(signer: LocalAccount, nonces: number[], built: ReturnType<BuildTransaction>[]): Promise<SignedTx[]> {
+  const signed: SignedTx[] = [];
+  for (let start = 0; start < nonces.length; start += SIGN_CHUNK) {
+    if (start > 0) await yieldToEventLoop();
+    const end = Math.min(nonces.length, start + SIGN_CHUNK);
+    for (let i = start; i < end; i++) {
+      const { tx, type } = await built[i];
+      const raw = await signer.signTransaction(tx);
+      signed.push({ nonce: nonces[i], raw, hash: keccak256(raw), type });
+    }
+  }
+  return signed;
 }
 
 /** Submits signed transactions in one go (the client splits above 500 calls) and settles each in the ledger. */
@@ -272,12 +316,6 @@ async function settleUnanswered(deps: SenderDeps, signed: SignedTx[], sentAt: nu
     else deps.ledger.handOver(tx.nonce, tx.hash);
     result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
   });
-}
-
-async function signOne(deps: SenderDeps, nonce: number, fees: FeeQuote): Promise<SignedTx> {
-  const { tx, type } = await deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address });
-  const raw = await deps.signer.signTransaction(tx);
-  return { nonce, raw, hash: keccak256(raw), type };
 }
 
 export function countError(result: BurstResult, errorClass: SendErrorClass, n: number): void {

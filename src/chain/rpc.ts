@@ -24,6 +24,48 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_BATCH_CALLS = 500;
 
 /**
+ * Bytes of one request body: anvil refuses bodies over 2 MB with one error for the whole batch;
+ * 1 MiB leaves room, and 500 calldata-heavy transactions (about 10 kB each) would not fit in 2 MB.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Cuts items of these sizes, in order, into runs of at most `maxCalls` items and `maxBytes` bytes
+ * (plus one separator per item): [start, end) index pairs. An item larger than `maxBytes` goes alone.
+ */
+export function splitBatches(sizes: readonly number[], maxCalls: number, maxBytes: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  let bytes = 2;
+  for (let i = 0; i < sizes.length; i++) {
+    const full = i - start >= maxCalls || (i > start && bytes + sizes[i] + 1 > maxBytes);
+    if (full) {
+      out.push([start, i]);
+      start = i;
+      bytes = 2;
+    }
+    bytes += sizes[i] + 1;
+  }
+  if (sizes.length > start) out.push([start, sizes.length]);
+  return out;
+}
+
+/** The outcome of each call, matched by id: a call the answer leaves out gets a timeout (it may or may not have run). */
+function matchResponses<T>(calls: readonly RpcCall[], firstId: number, responses: JsonRpcResponse[]): RpcOutcome<T>[] {
+  const byId = new Map<number, JsonRpcResponse>();
+  for (const r of responses) byId.set(Number(r.id), r);
+  return calls.map((call, i) => {
+    const response = byId.get(firstId + i);
+    if (!response) return { ok: false, error: new RpcError("timeout", `no response for ${call.method}`) };
+    if (response.error) {
+      const message = String(response.error.message ?? "");
+      return { ok: false, error: new RpcError(classifyRpcMessage(message), message, response.error.code) };
+    }
+    return { ok: true, result: response.result as T };
+  });
+}
+
+/**
  * Bytes of one response body we are willing to hold: far above what 500 calls answer, far below
  * an isolate's 128 MB, so a broken or hostile endpoint cannot exhaust the object's memory.
  */
@@ -54,47 +96,36 @@ export class JsonRpcClient {
   }
 
   /**
-   * Sends the calls in HTTP requests of at most MAX_BATCH_CALLS each, and returns their outcomes in
-   * the order of `calls`. Per-call errors come back as outcomes; a transport failure of any request
-   * (no answer, an unusable or non-2xx answer) throws, because then no call's fate is known to the
-   * caller (who retries the same signed bytes, which a node that has them answers "already known").
+   * Sends the calls in HTTP requests of at most MAX_BATCH_CALLS calls and MAX_BATCH_BYTES bytes
+   * each, and returns their outcomes in the order of `calls`. Per-call errors come back as
+   * outcomes; a transport failure of any request (no answer, an unusable or non-2xx answer) throws,
+   * because then no call's fate is known to the caller (who retries the same signed bytes, which a
+   * node that has them answers "already known").
    */
   async batch<T = unknown>(calls: readonly RpcCall[]): Promise<RpcOutcome<T>[]> {
+    if (calls.length === 0) return [];
+    const firstId = this.nextId;
+    this.nextId += calls.length;
+    // Each call is encoded once; a request's body is these strings joined, never encoded again.
+    const encoded = calls.map((c, i) => JSON.stringify({ jsonrpc: "2.0", id: firstId + i, method: c.method, params: c.params }));
     const outcomes: RpcOutcome<T>[] = [];
-    // One request after another: an invocation holds at most six connections, shared with other work.
-    for (let start = 0; start < calls.length; start += MAX_BATCH_CALLS) {
-      outcomes.push(...(await this.batchOnce<T>(calls.slice(start, start + MAX_BATCH_CALLS))));
+    // One request after another: an invocation holds at most six connections, shared with other
+    // work, and a sender's nonces must reach the node in order (geth keeps only 64 out-of-order
+    // transactions per account).
+    for (const [start, end] of splitBatches(encoded.map((e) => e.length), MAX_BATCH_CALLS, MAX_BATCH_BYTES)) {
+      const responses = await this.post(`[${encoded.slice(start, end).join(",")}]`);
+      outcomes.push(...matchResponses<T>(calls.slice(start, end), firstId + start, responses));
     }
     return outcomes;
   }
 
-  private async batchOnce<T>(calls: readonly RpcCall[]): Promise<RpcOutcome<T>[]> {
-    if (calls.length === 0) return [];
-    const firstId = this.nextId;
-    this.nextId += calls.length;
-    const body = calls.map((c, i) => ({ jsonrpc: "2.0", id: firstId + i, method: c.method, params: c.params }));
-    const responses = await this.post(body);
-    const byId = new Map<number, JsonRpcResponse>();
-    for (const r of responses) byId.set(Number(r.id), r);
-    return calls.map((call, i) => {
-      const response = byId.get(firstId + i);
-      // No answer for this call: it may or may not have been processed.
-      if (!response) return { ok: false, error: new RpcError("timeout", `no response for ${call.method}`) };
-      if (response.error) {
-        const message = String(response.error.message ?? "");
-        return { ok: false, error: new RpcError(classifyRpcMessage(message), message, response.error.code) };
-      }
-      return { ok: true, result: response.result as T };
-    });
-  }
-
-  private async post(body: unknown[]): Promise<JsonRpcResponse[]> {
+  private async post(body: string): Promise<JsonRpcResponse[]> {
     let response: Response;
     try {
       response = await fetch(this.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
+        body,
         // A redirect is refused, never followed: a 307 would re-POST signed transactions to its host.
         redirect: "manual",
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -24,3 +24,6 @@ export async function waitForReceipts(rpc: JsonRpcClient, hashes: string[], time
   }
   return found;
 }
+
+/** Lets every other event queued for the isolate run before the caller goes on (a timer, not a microtask). */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -50,6 +50,11 @@ export interface TestMetrics {
   errors: Record<string, number>;
   /** Tries per class that got no usable answer and were retried with the same bytes (not failures). */
   retries: Record<string, number>;
+  /**
+   * Transactions an account object signed only after sending had ended (an overloaded worker) and
+   * therefore never sent: their nonces went back. Not load, not failures; a sign the target was too high.
+   */
+  unsentAtEnd: number;
   circuitBreaker: { state: "closed" | "open"; trips: number; lastTripAt: number | null };
   /** AIMD on sustained 429s: `currentCapTps` is 0 while paused for Retry-After, null when not limited. */
   rateLimit: { limited: boolean; currentCapTps: number | null };
@@ -115,6 +120,7 @@ export function idleMetrics(): TestMetrics {
     fillRate: 0,
     errors: {},
     retries: {},
+    unsentAtEnd: 0,
     circuitBreaker: { state: "closed", trips: 0, lastTripAt: null },
     rateLimit: { limited: false, currentCapTps: null },
     stuck: { rebroadcast: 0, replaced: 0 },

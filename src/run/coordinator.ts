@@ -295,7 +295,7 @@ export class RunCoordinator extends DurableObject<Env> {
     if (run.status === "running") {
       const endAt = (run.startedAt ?? now) + run.request.durationSec * 1000;
       if (!run.stopRequested && run.request.pattern === "burst") launchDueBursts(run, live, now, this.breakerConfig(run), this.config.tickMs);
-      else if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt));
+      else if (!run.stopRequested) this.dispatch(run, live, Math.min(now, endAt), endAt);
       if (run.stopRequested || now >= endAt) Object.assign(run, { status: "verifying", stopPhase: "draining", sendingEndedAt: now });
     }
     // Nudges stop at the grace deadline, so the close step is not kept waiting on them.
@@ -316,7 +316,7 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
-  private dispatch(run: RunRecord, live: LiveRun, until: number): void {
+  private dispatch(run: RunRecord, live: LiveRun, until: number, endAt: number): void {
     const midpoint = (live.lastDispatchAt + until) / 2 - (run.startedAt ?? until);
     const breakerRate = allowedRate(live.breaker, this.breakerConfig(run), rateAt(run.request, midpoint / 1000, live.adaptive?.rate));
     // Sustained 429s: the AIMD cap, and no dispatch at all while a Retry-After is honoured.
@@ -331,7 +331,7 @@ export class RunCoordinator extends DurableObject<Env> {
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);
     for (const slice of plan.slices) {
-      live.fleet.burst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees });
+      live.fleet.burst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees, sendBy: endAt });
     }
   }
 

@@ -64,6 +64,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     fillRate: tracker.totalGasLimit === 0n ? 0 : round2(Number((tracker.totalGasUsed * 10_000n) / tracker.totalGasLimit) / 100),
     errors: { ...tracker.errors },
     retries: { ...tracker.retries },
+    unsentAtEnd: tracker.unsentAtEnd,
     circuitBreaker: { state: live.breaker.state, trips: live.breaker.trips, lastTripAt: live.breaker.lastTripAt },
     rateLimit: rateLimitView(live.rateLimit, now),
     stuck: { rebroadcast: tracker.rebroadcasts, replaced: tracker.replacements },

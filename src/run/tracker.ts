@@ -91,6 +91,8 @@ export interface TrackerSnapshot {
   housekeeping: { sent: number; confirmed: number };
   errors: Partial<Record<SendErrorClass, number>>;
   retries: Partial<Record<SendErrorClass, number>>;
+  /** Signed too late to leave before the end of sending, and not sent (absent in older checkpoints). */
+  unsentAtEnd?: number;
   sendLatency: SketchData;
   confirmLatency: SketchData;
   /** Per region: load counters and send/confirm sketches (bounded by regions). */
@@ -136,6 +138,8 @@ export class RunTracker {
   txDiscarded = 0;
   /** Gap fills and closing self-transfers: apart from the load figures (PRODUCT.md §13). */
   readonly housekeeping = { sent: 0, confirmed: 0 };
+  /** Transactions whose account object signed them after the end of sending, and so did not send. */
+  unsentAtEnd = 0;
   readonly errors: Partial<Record<SendErrorClass, number>> = {};
   readonly retries: Partial<Record<SendErrorClass, number>> = {};
   readonly sendLatency: SketchData = emptySketch();
@@ -216,6 +220,7 @@ export class RunTracker {
     mergeSketch(totalsOf(this.regions, region).sendLatency, result.sendLatency);
     for (const [errorClass, n] of Object.entries(result.attemptErrors)) this.countError(errorClass as SendErrorClass, n ?? 0);
     for (const [errorClass, n] of Object.entries(result.retries)) this.retries[errorClass as SendErrorClass] = (this.retries[errorClass as SendErrorClass] ?? 0) + (n ?? 0);
+    this.unsentAtEnd += result.unsent ?? 0;
     result.tips?.forEach((n, i) => (this.tipCounts[i] = (this.tipCounts[i] ?? 0) + n));
     const account = result.address.toLowerCase();
     for (const tx of result.failed) {
@@ -594,6 +599,7 @@ export class RunTracker {
       housekeeping: { ...this.housekeeping },
       errors: { ...this.errors },
       retries: { ...this.retries },
+      unsentAtEnd: this.unsentAtEnd,
       sendLatency: this.sendLatency,
       confirmLatency: this.confirmLatency,
       regions: structuredClone(this.regions),
@@ -627,6 +633,7 @@ export class RunTracker {
       rebroadcasts: snapshot.rebroadcasts,
       replacements: snapshot.replacements,
       reverted: snapshot.reverted ?? 0,
+      unsentAtEnd: snapshot.unsentAtEnd ?? 0,
       tipCounts: [...(snapshot.tipCounts ?? [])],
     });
     Object.assign(t.byType, structuredClone(snapshot.byType ?? {}));

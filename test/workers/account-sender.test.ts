@@ -2,8 +2,14 @@
  * One account object against the real anvil: nonces reserved, sent as a batch, committed,
  * rolled back on a real rejection and reused, resynced after "nonce too low", closed at settle.
  */
-import { abortAllDurableObjects, env } from "cloudflare:test";
+import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { NonceLedger } from "../../src/account/nonce-ledger";
+import { SIGN_CHUNK, signReserved } from "../../src/account/send-burst";
+import { JsonRpcClient } from "../../src/chain/rpc";
+import { ethTransfer } from "../../src/tx/eth-transfer";
+import { unlabelled } from "../../src/tx/types";
 import type { FeeQuote } from "../../src/tx/types";
 import { chainRpc, rpcUrl, setFaults } from "./helpers";
 
@@ -153,5 +159,35 @@ describe("account object sending to anvil", () => {
     expect(await stub.ledgerSnapshot()).toMatchObject({ next: 3, reserved: [], unknown: [], free: [], rows: 0 });
     expect((await stub.collect({ ack: 0, minedBelow: 0 })).deliveries).toEqual([]);
     expect(await waitForMined(address, 3)).toBe(3);
+  });
+  it("sends nothing signed after its sendBy instant, and gives the nonces back without a gap", async () => {
+    const { stub, address } = await freshAccount();
+    await stub.syncNonce();
+    const late = await stub.burst({ mix: [["eth-transfer", 40]], fees: GOOD_FEES, sendBy: Date.now() - 1 });
+    expect(late).toMatchObject({ submitted: 0, sent: [], failed: [], unsent: 40 });
+    expect(late.requests.sent).toBe(0);
+    expect(await stub.ledgerSnapshot()).toMatchObject({ next: 0, reserved: [], free: [], unknown: [] });
+    const onTime = await stub.burst({ mix: [["eth-transfer", 3]], fees: GOOD_FEES, sendBy: Date.now() + 60_000 });
+    expect(onTime.sent.map((t) => t.nonce)).toEqual([0, 1, 2]);
+    expect(onTime.unsent).toBeUndefined();
+    expect(await waitForMined(address, 3)).toBe(3);
+  });
+
+  it("yields to the event loop while it signs a large burst, so other requests are not held behind it", async () => {
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`sender-test:yield:${nextIndex++}`));
+    const { timerRanWhileSigning, signed } = await runInDurableObject(stub, async (_instance, state) => {
+      const ledger = new NonceLedger(state.storage.sql);
+      ledger.reset(0);
+      const deps = { ledger, signer: privateKeyToAccount(generatePrivateKey()), rpc: new JsonRpcClient(rpcUrl()), chainId: 31337, build: unlabelled(ethTransfer) };
+      let done = false;
+      let timerRanWhileSigning = false;
+      const signing = signReserved(deps, 4 * SIGN_CHUNK, GOOD_FEES).then((r) => ((done = true), r));
+      // A timer stands for any other event queued for the isolate, e.g. a status request.
+      setTimeout(() => (timerRanWhileSigning = !done), 0);
+      const { signed } = await signing;
+      return { timerRanWhileSigning, signed: signed.length };
+    });
+    expect(signed).toBe(4 * SIGN_CHUNK);
+    expect(timerRanWhileSigning).toBe(true);
   });
 });

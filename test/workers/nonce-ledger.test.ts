@@ -159,6 +159,24 @@ describe("nonce ledger: transitions", () => {
     });
   });
 
+  it("release gives back unsigned reservations: the top ones lower `next`, one below another call's becomes free", async () => {
+    await withLedger("release", (ledger) => {
+      ledger.reset(10);
+      const first = [ledger.reserve(), ledger.reserve()]; // 10, 11
+      const other = ledger.reserve(); // 12: another call's
+      const late = [ledger.reserve(), ledger.reserve()]; // 13, 14
+      ledger.release(late);
+      expect(ledger.snapshot()).toEqual({ next: 13, reserved: [10, 11, 12], sent: 0, free: [], unknown: [] });
+      ledger.release(first);
+      expect(ledger.snapshot()).toEqual({ next: 13, reserved: [12], sent: 0, free: [10, 11], unknown: [] });
+      // A signed slot is never released: its bytes may be at the node.
+      ledger.markSigned(other, hash(12), "0x0c", 1);
+      ledger.release([other]);
+      expect(ledger.snapshot()).toMatchObject({ next: 13, unknown: [12] });
+      expect(ledger.reserve()).toBe(10);
+    });
+  });
+
   it("an unknown outcome keeps the hash; the slot then resolves by commit or by rollback", async () => {
     await withLedger("unknown", (ledger) => {
       ledger.reset(7);

@@ -6,7 +6,7 @@
 import { keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcError } from "../../src/errors";
-import { JsonRpcClient, MAX_BATCH_CALLS, type RpcCall } from "../../src/chain/rpc";
+import { JsonRpcClient, MAX_BATCH_BYTES, MAX_BATCH_CALLS, splitBatches, type RpcCall } from "../../src/chain/rpc";
 import { DEV_FUNDER, chainRpc, faultStats, resetFaultStats, rpcUrl, setFaults } from "./helpers";
 
 /** Not a valid transaction: every fault used here answers without forwarding, so anvil never sees it. */
@@ -54,6 +54,29 @@ describe("batches over MAX_BATCH_CALLS", () => {
     const err = await rejection(new JsonRpcClient(rpcUrl()).batch(calls));
     expect(err.errorClass).toBe("bad-response");
     expect((await faultStats()).requests).toBe(2);
+  });
+});
+
+describe("batches by bytes", () => {
+  it("splitBatches cuts at the call limit and at the byte limit, and lets an oversized call go alone", () => {
+    expect(splitBatches([10, 10, 10, 10, 10], 2, 1_000)).toEqual([[0, 2], [2, 4], [4, 5]]);
+    // 2 brackets + (10 + 1) per item: three items take 35 bytes, a fourth would take 46.
+    expect(splitBatches([10, 10, 10, 10], 500, 40)).toEqual([[0, 3], [3, 4]]);
+    expect(splitBatches([5, 100, 5], 500, 50)).toEqual([[0, 1], [1, 2], [2, 3]]);
+    expect(splitBatches([], 500, 50)).toEqual([]);
+  });
+
+  it("large calls go out in requests under MAX_BATCH_BYTES, outcomes in the order of the calls", async () => {
+    // 40 calls of 64 kB each: 2.5 MB, more than anvil takes in one body (2 MB) but far under 500 calls.
+    const payload = (i: number) => toHex(new Uint8Array(64 * 1024).fill(i + 1));
+    const calls: RpcCall[] = Array.from({ length: 40 }, (_, i) => ({ method: "web3_sha3", params: [payload(i)] }));
+    await resetFaultStats();
+    const outcomes = await new JsonRpcClient(rpcUrl()).batch<string>(calls);
+    const stats = await faultStats();
+    expect(outcomes.map((o) => (o.ok ? o.result : `error: ${o.error.message}`))).toEqual(calls.map((_, i) => keccak256(payload(i))));
+    const perRequest = Math.floor(MAX_BATCH_BYTES / (128 * 1024 + 64));
+    expect(stats.requests).toBe(Math.ceil(40 / perRequest));
+    expect(stats.maxInFlight).toBe(1);
   });
 });
 
