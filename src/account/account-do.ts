@@ -20,6 +20,8 @@ import { sendSetup } from "./send-setup";
 import { prepareWorkload, type WorkloadRequest, type PreparedWorkload } from "./prepare-workload";
 import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, type BuildCounters } from "./workload";
 import { sweepBalance, type SweepOutcome } from "./sweep";
+import { SignedAheadWindow, type WindowKey } from "./signed-ahead";
+import { TYPE_SPECS } from "../tx/builders";
 import { claimBurst, sendTimedBurst, type TimedBurstOrder, type TimedBurstResult } from "./timed-burst";
 
 export interface AccountSetup {
@@ -65,6 +67,7 @@ const COLLECT_LIMIT = 200;
 export class AccountDO extends DurableObject<Env> {
   private readonly ledger: NonceLedger;
   private readonly outbox: ResultOutbox;
+  private readonly ahead: SignedAheadWindow;
   private signer: LocalAccount | undefined;
   private rpc: JsonRpcClient | undefined;
   private workload: AccountWorkload | undefined;
@@ -78,6 +81,7 @@ export class AccountDO extends DurableObject<Env> {
     super(ctx, env);
     this.ledger = new NonceLedger(ctx.storage.sql);
     this.outbox = new ResultOutbox(ctx.storage);
+    this.ahead = new SignedAheadWindow(this.ledger);
     // A new instance has no send under way: reservations left by a dead one were never signed.
     this.ledger.releaseOrphans();
   }
@@ -126,9 +130,11 @@ export class AccountDO extends DurableObject<Env> {
   /** The ledger and outbox start over from the node's pending nonce, once nothing is under way or unknown. */
   private async startLedger(deps: SenderDeps): Promise<number> {
     await this.whenIdle();
+    await this.ahead.idle();
     await this.resolveUnknown(deps);
     const nonce = await fetchPendingNonce(deps.rpc, deps.signer.address);
     this.ledger.reset(nonce);
+    this.ahead.forget();
     this.outbox.clear();
     return nonce;
   }
@@ -141,9 +147,36 @@ export class AccountDO extends DurableObject<Env> {
     this.housekeep(context);
     return this.deliver(async () => {
       const deps = this.deps();
+      // A fill under way reserved the next nonces: they are this burst's first.
+      await this.ahead.idle();
       await this.resolveUnknown(deps);
-      return this.withWorkload(slice.mix, (build) => sendBurst({ ...deps, build }, sliceCount(slice), slice.fees, slice.sendBy));
+      const count = sliceCount(slice);
+      const key = this.aheadKey(slice);
+      this.ahead.noteDemand(Date.now(), count);
+      if (!key) this.ahead.drop();
+      const preSigned = key ? this.ahead.take(key, count) : [];
+      const mix = key ? [[key.type, count - preSigned.length] as [TransactionType, number]] : slice.mix;
+      const result = await this.withWorkload(mix, (build) => sendBurst({ ...deps, build }, count, slice.fees, slice.sendBy, preSigned));
+      // Between this send and the next, the window signs what the next one will likely ask for.
+      if (key && slice.sendBy !== undefined) this.refill(deps, key, slice.sendBy);
+      return result;
     });
+  }
+
+  /** What a slice may take from the signed-ahead window: one type that may be signed ahead, and no drawn tips. */
+  private aheadKey(slice: BurstSlice): WindowKey | undefined {
+    if (slice.mix.length !== 1 || this.loadWorkload().tipPolicy) return undefined;
+    const [type] = slice.mix[0];
+    return TYPE_SPECS[type].signAhead ? { type, fees: slice.fees } : undefined;
+  }
+
+  /** Starts signing the window up to its target; the builders' counters advance now, before any await. */
+  private refill(deps: SenderDeps, key: WindowKey, sendBy: number): void {
+    const target = this.ahead.target(Date.now(), sendBy);
+    if (target <= this.ahead.size) return;
+    const counters = this.buildCounters();
+    void this.ahead.fill({ ...deps, build: workloadBuilder(this.loadWorkload(), counters, [[key.type, 1]], emptyTipCounts()) }, key, target);
+    this.ctx.storage.kv.put(COUNTERS_KEY, counters);
   }
 
   /** A share of a burst-pattern burst: signed now, released at `order.plannedAt` with the other objects' shares. */
@@ -153,6 +186,7 @@ export class AccountDO extends DurableObject<Env> {
     return this.deliver(async () => {
       const deps = this.deps();
       if (repeat) return emptyBurst(deps.signer.address);
+      await this.dropWindow();
       await this.resolveUnknown(deps);
       return this.withWorkload(order.mix, (build) => sendTimedBurst({ ...deps, build }, order));
     });
@@ -205,7 +239,10 @@ export class AccountDO extends DurableObject<Env> {
    * Those self-transfers are housekeeping, not load.
    */
   async close(nonces: number[], fees: FeeQuote): Promise<Delivery> {
-    return this.deliver(async () => asHousekeeping(await replaceStuck(this.deps(), this.ledger.sentSlots(nonces), fees, selfTransfer)));
+    return this.deliver(async () => {
+      await this.dropWindow();
+      return asHousekeeping(await replaceStuck(this.deps(), this.ledger.sentSlots(nonces), fees, selfTransfer));
+    });
   }
 
   /**
@@ -216,6 +253,7 @@ export class AccountDO extends DurableObject<Env> {
   async resync(): Promise<Delivery> {
     return this.deliver(async () => {
       const deps = this.deps();
+      await this.dropWindow();
       await this.resolveUnknown(deps);
       let nodeNonce: number;
       try {
@@ -242,6 +280,8 @@ export class AccountDO extends DurableObject<Env> {
   async settle(fees: FeeQuote): Promise<Delivery<BurstResult & { clean: boolean; next: number }>> {
     return this.deliver(async () => {
       const deps = this.deps();
+      // Sending is over: the window's nonces go back before the ledger is checked for gaps.
+      await this.dropWindow();
       await this.resolveUnknown(deps);
       const gaps = this.ledger.snapshot().free.length;
       const fills = asHousekeeping(await sendBurst({ ...deps, build: unlabelled(selfTransfer) }, gaps, fees));
@@ -274,8 +314,8 @@ export class AccountDO extends DurableObject<Env> {
     return this.sweeping;
   }
 
-  async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string }> {
-    return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps().signer.address };
+  async ledgerSnapshot(): Promise<LedgerSnapshot & { rows: number; address: string; signedAhead: number }> {
+    return { ...this.ledger.snapshot(), rows: this.ledger.size(), address: this.deps().signer.address, signedAhead: this.ahead.size };
   }
 
   /** Runs a call, counted as under way, and stores its result in the outbox before returning it. */
@@ -286,6 +326,12 @@ export class AccountDO extends DurableObject<Env> {
     } finally {
       this.finished();
     }
+  }
+
+  /** Gives the signed-ahead window back, once a fill under way has finished. */
+  private async dropWindow(): Promise<void> {
+    await this.ahead.idle();
+    this.ahead.drop();
   }
 
   private finished(): void {

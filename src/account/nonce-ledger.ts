@@ -179,6 +179,11 @@ export class NonceLedger {
     if (this.next() < floor) this.setNext(floor);
   }
 
+  /** A rolled-back nonce waits to be reused: nothing may be reserved past it ahead of time. */
+  hasFree(): boolean {
+    return this.sql.exec(`SELECT 1 FROM nonce_slots WHERE state = 'free' LIMIT 1`).toArray().length > 0;
+  }
+
   /** Unknown outcomes that no submission of this instance is still waiting on. */
   unknownSlots(): SignedSlot[] {
     return this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));

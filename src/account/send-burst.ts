@@ -125,21 +125,22 @@ export function asHousekeeping<R extends BurstResult>(result: R): R {
 export const SIGN_CHUNK = 25;
 
 /**
- * Reserves and signs `count` transactions and submits them. With `sendBy` (ms since the epoch),
- * a call that could not sign them before that instant (an overloaded isolate, a late tick) sends
- * nothing and gives the nonces back: a run's sending ends on time, whatever queued up inside it.
+ * Sends `count` transactions: `preSigned` first (the signed-ahead window's, already reserved and
+ * signed, in nonce order), then fresh ones reserved and signed now. With `sendBy` (ms since the
+ * epoch), a call that could not sign them before that instant (an overloaded isolate, a late
+ * tick) sends nothing and gives the nonces back: a run's sending ends on time, whatever queued up.
  */
-export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote, sendBy?: number): Promise<BurstResult> {
-  const { signed, sentAt, unsent } = await signReserved(deps, count, fees, undefined, sendBy);
+export async function sendBurst(deps: SenderDeps, count: number, fees: FeeQuote, sendBy?: number, preSigned: SignedTx[] = []): Promise<BurstResult> {
+  const { signed, sentAt, unsent } = await signReserved(deps, count, fees, undefined, sendBy, preSigned);
   const result = await submit(deps, signed, sentAt);
   return unsent > 0 ? { ...result, unsent } : result;
 }
 
 /**
- * Reserves `count` nonces, signs them, and records every hash and raw bytes in the ledger (as
- * `unknown`, claimed by this call) before anything leaves: from here only the node can say what
- * became of them. `sentAt` is recorded with them (default: now, once signed). Past `sendBy`, the
- * nonces go back unsigned-for and `unsent` says how many.
+ * Reserves `count` nonces (less those of `preSigned`), signs them, and records every hash and raw
+ * bytes in the ledger (as `unknown`, claimed by this call) before anything leaves: from here only
+ * the node can say what became of them. `sentAt` is recorded with them (default: now, once
+ * signed). Past `sendBy`, every nonce goes back and `unsent` says how many.
  */
 export async function signReserved(
   deps: SenderDeps,
@@ -147,26 +148,42 @@ export async function signReserved(
   fees: FeeQuote,
   sentAt?: number,
   sendBy = Number.POSITIVE_INFINITY,
+  preSigned: SignedTx[] = [],
 ): Promise<{ signed: SignedTx[]; sentAt: number; unsent: number }> {
-  if (count > 0 && Date.now() > sendBy) return { signed: [], sentAt: Date.now(), unsent: count };
-  // Reserve every nonce and build every transaction before the first await: other calls into the
-  // object may run at any await, and the builders' counters must advance in nonce order.
-  const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
-  const built = nonces.map((nonce) => deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }));
+  const tooLate = (reserved: number[]) => {
+    deps.ledger.release(reserved);
+    return { signed: [], sentAt: Date.now(), unsent: count };
+  };
+  const ahead = preSigned.map((tx) => tx.nonce);
+  if (count > 0 && Date.now() > sendBy) return tooLate(ahead);
   let signed: SignedTx[];
   try {
-    signed = await signInChunks(deps.signer, nonces, built);
+    signed = [...preSigned, ...(await signFresh(deps, count - preSigned.length, fees))];
+  } catch (err) {
+    deps.ledger.release(ahead);
+    throw err;
+  }
+  if (Date.now() > sendBy) return tooLate(signed.map((tx) => tx.nonce));
+  const at = sentAt ?? Date.now();
+  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, at);
+  return { signed, sentAt: at, unsent: 0 };
+}
+
+/**
+ * Reserves `count` fresh nonces and signs a transaction for each; they stay `reserved` in the
+ * ledger (a failure gives them back). Everything is reserved and built before the first await:
+ * other calls into the object may run at any await, and the builders' counters must advance in
+ * nonce order.
+ */
+export async function signFresh(deps: SenderDeps, count: number, fees: FeeQuote): Promise<SignedTx[]> {
+  const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
+  try {
+    const built = nonces.map((nonce) => deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }));
+    return await signInChunks(deps.signer, nonces, built);
   } catch (err) {
     for (const nonce of nonces) deps.ledger.rollback(nonce);
     throw err;
   }
-  if (Date.now() > sendBy) {
-    deps.ledger.release(nonces);
-    return { signed: [], sentAt: Date.now(), unsent: count };
-  }
-  const at = sentAt ?? Date.now();
-  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, at);
-  return { signed, sentAt: at, unsent: 0 };
 }
 
 /**

@@ -18,18 +18,24 @@ export interface TypeSpec {
   /** Wei each transaction moves out of the account besides gas. */
   value: bigint;
   contracts?: ContractGroup;
+  /**
+   * The payload does not depend on how many of the type were built before (`seq` picks no NFT and
+   * no swap direction, and there is no signing of its own), so a signed-ahead window that is
+   * dropped unsent changes nothing (account/signed-ahead.ts).
+   */
+  signAhead?: true;
 }
 
 export const TYPE_SPECS: Record<TransactionType, TypeSpec> = {
-  "eth-transfer": { build: ethTransfer, gas: 21_000n, value: 1n },
-  "erc20-transfer": { build: erc20Transfer, gas: 70_000n, value: 0n, contracts: "erc20" },
-  "erc20-approve": { build: erc20Approve, gas: 60_000n, value: 0n, contracts: "erc20" },
-  "storage-write": { build: storageWrite, gas: 70_000n, value: 0n, contracts: "gasConsumer" },
-  "heavy-compute": { build: heavyCompute, gas: 500_000n, value: 0n, contracts: "gasConsumer" },
+  "eth-transfer": { build: ethTransfer, gas: 21_000n, value: 1n, signAhead: true },
+  "erc20-transfer": { build: erc20Transfer, gas: 70_000n, value: 0n, contracts: "erc20", signAhead: true },
+  "erc20-approve": { build: erc20Approve, gas: 60_000n, value: 0n, contracts: "erc20", signAhead: true },
+  "storage-write": { build: storageWrite, gas: 70_000n, value: 0n, contracts: "gasConsumer", signAhead: true },
+  "heavy-compute": { build: heavyCompute, gas: 500_000n, value: 0n, contracts: "gasConsumer", signAhead: true },
   // Value: the WETH each sender wraps for its swaps before the run, planned per transaction.
   "uniswap-swap": { build: uniswapSwap, gas: 250_000n, value: SWAP_WETH_IN, contracts: "uniswap" },
   "erc721-transfer": { build: erc721Transfer, gas: 100_000n, value: 0n, contracts: "erc721" },
-  "calldata-heavy": { build: calldataHeavy, gas: CALLDATA_HEAVY_MAX_GAS, value: 0n },
+  "calldata-heavy": { build: calldataHeavy, gas: CALLDATA_HEAVY_MAX_GAS, value: 0n, signAhead: true },
   "set-code": { build: setCode, gas: 100_000n, value: 0n, contracts: "delegate" },
 };
 
