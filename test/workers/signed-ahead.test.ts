@@ -56,6 +56,16 @@ async function expectWhole(stub: Stub, address: string) {
   expect(Number(await chainRpc<string>("eth_getTransactionCount", [address, "pending"]))).toBe(next);
 }
 
+/** The end of sending: a fill under way finishes, settle gives the window back, and the account is whole. */
+async function endSending(stub: Stub, address: string, fees = FEES) {
+  await windowFilled(stub, 1);
+  const settled = await stub.settle(fees);
+  expect(settled.clean).toBe(true);
+  expect(settled.sent).toEqual([]); // the window went back: no gap to fill
+  expect((await stub.ledgerSnapshot()).signedAhead).toBe(0);
+  await expectWhole(stub, address);
+}
+
 describe("signed-ahead window: pure rules", () => {
   it("fits: same type and tip, and a cap of at least 7/8 of the one asked for", () => {
     const key = { type: "eth-transfer" as const, fees: FEES };
@@ -95,12 +105,7 @@ describe("signed-ahead window in an account object", () => {
     expect(await maxFeeOf(second.sent[0].hash)).toBe(BigInt(FEES.maxFeePerGas));
     expect(await maxFeeOf(second.sent[24].hash)).toBe(BigInt(FEES_UP_10.maxFeePerGas)); // signed fresh: past the window
 
-    await windowFilled(stub, 1);
-    const settled = await stub.settle(FEES);
-    expect(settled.clean).toBe(true);
-    expect(settled.sent).toEqual([]); // the window went back: no gap to fill
-    expect((await stub.ledgerSnapshot()).signedAhead).toBe(0);
-    await expectWhole(stub, address);
+    await endSending(stub, address);
   });
 
   it("drops the window when the fee moves too far, and signs again at the new fee", async () => {
@@ -110,9 +115,7 @@ describe("signed-ahead window in an account object", () => {
     const doubled = await burst(stub, 10, FEES_DOUBLED);
     expect(doubled.sent.map((t) => t.nonce)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
     for (const tx of doubled.sent) expect(await maxFeeOf(tx.hash)).toBe(BigInt(FEES_DOUBLED.maxFeePerGas));
-    await windowFilled(stub, 1);
-    expect((await stub.settle(FEES_DOUBLED)).clean).toBe(true);
-    await expectWhole(stub, address);
+    await endSending(stub, address, FEES_DOUBLED);
   });
 
   it("a rolled-back nonce below the window is reused first: the window goes back, nothing is sent past a gap", async () => {
@@ -127,9 +130,7 @@ describe("signed-ahead window in an account object", () => {
     expect(reserved).toEqual([]);
     const next = await burst(stub, 4);
     expect(next.sent.map((t) => t.nonce)).toEqual([5, 6, 7, 8]);
-    await windowFilled(stub, 1);
-    expect((await stub.settle(FEES)).clean).toBe(true);
-    await expectWhole(stub, address);
+    await endSending(stub, address);
   });
 
   it("a resync gives the window back before it compares the ledger with the node", async () => {
@@ -151,8 +152,6 @@ describe("signed-ahead window in an account object", () => {
     expect(await stub.ledgerSnapshot()).toMatchObject({ next: 6, reserved: [], signedAhead: 0 });
     const again = await burst(stub, 3);
     expect(again.sent.map((t) => t.nonce)).toEqual([6, 7, 8]);
-    await windowFilled(stub, 1);
-    expect((await stub.settle(FEES)).clean).toBe(true);
-    await expectWhole(stub, address);
+    await endSending(stub, address);
   });
 });
