@@ -45,6 +45,7 @@ export class NonceLedger {
    * them alone. In memory on purpose: after a restart nothing is under way any more.
    */
   private readonly inFlight = new Map<number, string>();
+  private known = false;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`);
@@ -67,28 +68,67 @@ export class NonceLedger {
   }
 
   get initialized(): boolean {
-    return this.sql.exec(`SELECT v FROM nonce_meta WHERE k = 'next'`).toArray().length > 0;
+    // Once initialized, always: the meta row is never deleted (reset rewrites it).
+    this.known ||= this.sql.exec(`SELECT v FROM nonce_meta WHERE k = 'next'`).toArray().length > 0;
+    return this.known;
   }
 
   /** The lowest rolled-back nonce if any, else a fresh one. */
   reserve(): number {
-    const free = this.sql.exec<{ nonce: number }>(
-      `SELECT nonce FROM nonce_slots WHERE state = 'free' ORDER BY nonce LIMIT 1`,
-    ).toArray()[0];
-    if (free) {
-      this.sql.exec(`UPDATE nonce_slots SET state = 'reserved', tx_hash = NULL, raw = NULL, sent_at = NULL WHERE nonce = ?`, free.nonce);
-      return free.nonce;
-    }
-    const nonce = this.next();
-    this.sql.exec(`INSERT INTO nonce_slots (nonce, state) VALUES (?, 'reserved')`, nonce);
-    this.setNext(nonce + 1);
-    return nonce;
+    return this.reserveMany(1)[0];
+  }
+
+  /**
+   * `count` nonces at once, as `reserve()` would hand them out one by one: rolled-back ones first,
+   * lowest first, then fresh ones. A few statements whatever the count: a burst's hot path.
+   */
+  reserveMany(count: number): number[] {
+    if (count <= 0) return [];
+    const reused = this.sql
+      .exec<{ nonce: number }>(
+        `UPDATE nonce_slots SET state = 'reserved', tx_hash = NULL, raw = NULL, sent_at = NULL
+         WHERE nonce IN (SELECT nonce FROM nonce_slots WHERE state = 'free' ORDER BY nonce LIMIT ?) RETURNING nonce`,
+        count,
+      )
+      .toArray()
+      .map((r) => r.nonce)
+      .sort((a, b) => a - b);
+    const fresh = count - reused.length;
+    if (fresh === 0) return reused;
+    const first = this.next();
+    this.sql.exec(
+      `WITH RECURSIVE seq(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
+       INSERT INTO nonce_slots (nonce, state) SELECT n, 'reserved' FROM seq`,
+      first,
+      first + fresh - 1,
+    );
+    this.setNext(first + fresh);
+    return [...reused, ...Array.from({ length: fresh }, (_, i) => first + i)];
   }
 
   /** Signed and about to be sent: from here on only the node can say what became of it. */
   markSigned(nonce: number, txHash: string, raw: string, sentAt: number): void {
-    this.transition(nonce, ["reserved"], "unknown", { txHash, raw, sentAt });
-    this.inFlight.set(nonce, txHash);
+    this.markSignedMany([{ nonce, hash: txHash, raw }], sentAt);
+  }
+
+  /** `markSigned` for a whole burst, in one statement. Every slot must be `reserved`. */
+  markSignedMany(txs: ReadonlyArray<{ nonce: number; hash: string; raw: string }>, sentAt: number): void {
+    if (txs.length === 0) return;
+    const moved = new Set(
+      this.sql
+        .exec<{ nonce: number }>(
+          `UPDATE nonce_slots SET state = 'unknown', tx_hash = j.value ->> '$.hash', raw = j.value ->> '$.raw', sent_at = ?
+           FROM json_each(?) AS j
+           WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state = 'reserved' RETURNING nonce_slots.nonce AS nonce`,
+          sentAt,
+          JSON.stringify(txs.map(({ nonce, hash, raw }) => ({ nonce, hash, raw }))),
+        )
+        .toArray()
+        .map((r) => r.nonce),
+    );
+    const refused = txs.filter((tx) => !moved.has(tx.nonce)).map((tx) => tx.nonce);
+    if (refused.length > 0) throw new Error(`nonce ${refused.join(", ")}: cannot move to unknown (not reserved)`);
+    for (const tx of txs) this.inFlight.set(tx.nonce, tx.hash);
   }
 
   /**
@@ -102,6 +142,29 @@ export class NonceLedger {
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
   commit(nonce: number, txHash: string): void {
     this.transition(nonce, ["reserved", "unknown"], "sent", { txHash }, txHash);
+  }
+
+  /**
+   * `commit` for many transactions in one statement: each slot moves only if it still holds that
+   * hash (or none yet). Those that do not are left as they are and returned, for the caller to decide.
+   */
+  commitMany(txs: ReadonlyArray<{ nonce: number; hash: string }>): Array<{ nonce: number; hash: string }> {
+    if (txs.length === 0) return [];
+    const moved = new Set(
+      this.sql
+        .exec<{ nonce: number }>(
+          `UPDATE nonce_slots SET state = 'sent', tx_hash = j.value ->> '$.hash'
+           FROM json_each(?) AS j
+           WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state IN ('reserved', 'unknown')
+             AND (nonce_slots.tx_hash IS NULL OR nonce_slots.tx_hash = j.value ->> '$.hash')
+           RETURNING nonce_slots.nonce AS nonce`,
+          JSON.stringify(txs.map(({ nonce, hash }) => ({ nonce, hash }))),
+        )
+        .toArray()
+        .map((r) => r.nonce),
+    );
+    for (const nonce of moved) this.inFlight.delete(nonce);
+    return txs.filter((tx) => !moved.has(tx.nonce));
   }
 
   /**

@@ -165,7 +165,7 @@ export async function signReserved(
   }
   if (Date.now() > sendBy) return tooLate(signed.map((tx) => tx.nonce));
   const at = sentAt ?? Date.now();
-  for (const tx of signed) deps.ledger.markSigned(tx.nonce, tx.hash, tx.raw, at);
+  deps.ledger.markSignedMany(signed, at);
   return { signed, sentAt: at, unsent: 0 };
 }
 
@@ -176,7 +176,7 @@ export async function signReserved(
  * nonce order.
  */
 export async function signFresh(deps: SenderDeps, count: number, fees: FeeQuote): Promise<SignedTx[]> {
-  const nonces = Array.from({ length: count }, () => deps.ledger.reserve());
+  const nonces = deps.ledger.reserveMany(count);
   try {
     const built = nonces.map((nonce) => deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }));
     return await signInChunks(deps.signer, nonces, built);
@@ -252,6 +252,7 @@ export const AMBIGUOUS: ReadonlySet<SendErrorClass> = new Set(["timeout", "conne
 async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: RpcOutcome[], sentAt: number, result: BurstResult): Promise<void> {
   const nonceUsed: SignedTx[] = [];
   const unanswered: SignedTx[] = [];
+  const accepted: SignedTx[] = [];
   let ambiguity: RpcError | undefined;
   signed.forEach((tx, i) => {
     const outcome = outcomes[i];
@@ -263,7 +264,7 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
     }
     const verdict = verdictOf(outcome);
     if (verdict === "accepted") {
-      deps.ledger.commit(tx.nonce, tx.hash);
+      accepted.push(tx);
       result.sent.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt });
       return;
     }
@@ -276,8 +277,15 @@ async function settleAnswers(deps: SenderDeps, signed: SignedTx[], outcomes: Rpc
     deps.ledger.rollback(tx.nonce, tx.hash);
     result.failed.push({ hash: tx.hash, nonce: tx.nonce, type: tx.type, sentAt, errorClass: error.errorClass, message: error.message });
   });
+  commitAll(deps.ledger, accepted);
   if (nonceUsed.length > 0) await settleNonceUsed(deps, nonceUsed, sentAt, result);
   if (unanswered.length > 0) await settleUnanswered(deps, unanswered, sentAt, ambiguity!, result);
+}
+
+/** Commits in one statement; a slot that no longer holds its transaction (a reset fenced it off) fails the call, as `commit` does. */
+function commitAll(ledger: NonceLedger, txs: SignedTx[]): void {
+  const stale = ledger.commitMany(txs);
+  if (stale.length > 0) throw new Error(`nonces ${stale.map((t) => t.nonce).join(", ")}: cannot move to sent (no longer holding this submission's transaction)`);
 }
 
 /**

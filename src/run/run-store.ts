@@ -92,13 +92,26 @@ export class RunStore {
   /** Everything the tick changed, in one synchronous (so atomic) write. */
   checkpoint(c: Checkpoint): void {
     this.kv.put(LIVE_KEY, c.scalars);
-    for (const record of c.tracker.put) this.sql.exec(`INSERT OR REPLACE INTO live_records (id, body) VALUES (?, ?)`, record.hashes[0], JSON.stringify(record));
-    for (const id of c.tracker.drop) this.sql.exec(`DELETE FROM live_records WHERE id = ?`, id);
-    for (const [account, mined] of c.tracker.watermarks) {
-      this.sql.exec(`INSERT OR REPLACE INTO mined_nonces (account, body) VALUES (?, ?)`, account, JSON.stringify(mined));
+    // One statement per table, whatever the number of rows: a statement costs far more than a row.
+    if (c.tracker.put.length > 0) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO live_records (id, body) SELECT value ->> '$.hashes[0]', value FROM json_each(?)`,
+        JSON.stringify(c.tracker.put),
+      );
     }
-    for (const [index, mark] of c.marks) {
-      this.sql.exec(`INSERT OR REPLACE INTO delivery_marks (account, applied, above) VALUES (?, ?, ?)`, index, mark.applied, JSON.stringify(mark.above));
+    if (c.tracker.drop.length > 0) this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(c.tracker.drop));
+    if (c.tracker.watermarks.length > 0) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO mined_nonces (account, body) SELECT value ->> '$[0]', value -> '$[1]' FROM json_each(?)`,
+        JSON.stringify(c.tracker.watermarks),
+      );
+    }
+    if (c.marks.length > 0) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO delivery_marks (account, applied, above)
+         SELECT value ->> '$[0]', value ->> '$[1].applied', value -> '$[1].above' FROM json_each(?)`,
+        JSON.stringify(c.marks),
+      );
     }
     if (c.logs.length > 0) this.sql.exec(`INSERT INTO log_queue (body, count) VALUES (?, ?)`, JSON.stringify(c.logs), c.logs.length);
     for (const row of c.seconds) this.sql.exec(`INSERT OR REPLACE INTO series_queue (second, body) VALUES (?, ?)`, row.second, JSON.stringify(row));

@@ -221,6 +221,51 @@ describe("nonce ledger: transitions", () => {
   });
 });
 
+describe("nonce ledger: a burst's statements", () => {
+  it("reserveMany hands out what reserve would, one by one: rolled-back nonces lowest first, then fresh ones", async () => {
+    await withLedger("reserve-many", (ledger) => {
+      ledger.reset(100);
+      const first = ledger.reserveMany(6); // 100..105
+      expect(first).toEqual([100, 101, 102, 103, 104, 105]);
+      for (const nonce of [104, 101, 102]) ledger.rollback(nonce);
+      expect(ledger.reserveMany(2)).toEqual([101, 102]);
+      expect(ledger.reserveMany(3)).toEqual([104, 106, 107]);
+      expect(ledger.reserveMany(0)).toEqual([]);
+      expect(ledger.snapshot()).toEqual({ next: 108, reserved: [100, 101, 102, 103, 104, 105, 106, 107], sent: 0, free: [], unknown: [] });
+    });
+  });
+
+  it("markSignedMany records every hash and raw bytes at once, and refuses a slot that is not reserved", async () => {
+    await withLedger("mark-many", (ledger) => {
+      ledger.reset(0);
+      const nonces = ledger.reserveMany(3);
+      ledger.markSignedMany(nonces.map((n) => ({ nonce: n, hash: hash(n), raw: `0x0${n}` })), 1_234);
+      expect(ledger.snapshot().unknown).toEqual([0, 1, 2]);
+      // Claimed by this submission: another resolution leaves them alone until handed over.
+      expect(ledger.unknownSlots()).toEqual([]);
+      for (const n of nonces) ledger.handOver(n, hash(n));
+      expect(ledger.unknownSlots()).toEqual(nonces.map((n) => ({ nonce: n, txHash: hash(n), raw: `0x0${n}`, sentAt: 1_234 })));
+      expect(() => ledger.markSignedMany([{ nonce: 1, hash: hash(9), raw: "0x09" }], 1)).toThrow(/not reserved/);
+    });
+  });
+
+  it("commitMany moves the slots that hold their hash and returns the others untouched", async () => {
+    await withLedger("commit-many", (ledger) => {
+      ledger.reset(0);
+      const nonces = ledger.reserveMany(3);
+      ledger.markSignedMany(nonces.map((n) => ({ nonce: n, hash: hash(n), raw: "0x01" })), 1);
+      const stale = ledger.commitMany([
+        { nonce: 0, hash: hash(0) },
+        { nonce: 1, hash: hash(42) }, // a newer transaction holds nonce 1
+        { nonce: 2, hash: hash(2) },
+      ]);
+      expect(stale).toEqual([{ nonce: 1, hash: hash(42) }]);
+      expect(ledger.snapshot()).toMatchObject({ sent: 2, unknown: [1] });
+      expect(ledger.sentSlots([0, 2]).map((s) => s.raw)).toEqual(["0x01", "0x01"]);
+    });
+  });
+});
+
 describe("nonce ledger: raiseFloor", () => {
   it("drops free slots below the floor and moves `next` up to it", async () => {
     await withLedger("floor-up", (ledger) => {
