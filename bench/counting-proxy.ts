@@ -14,6 +14,14 @@
  *   GET  /__proxy/report            every phase's tallies and the proxy's CPU time in it
  *
  * Memory per phase: a few counters and a pair of counts per 100 ms (bench/figures.ts).
+ *
+ * Its cost, measured on the 2-core machine (2026-11-27, load average ~2.5 from other work): the
+ * ceiling sender, 20,000 pre-signed transfers in batches of 200, timed by itself, alternately
+ * straight at anvil and through the proxy: 6,190 / 6,369 vs 5,269 / 4,633 tps over 6 connections,
+ * 7,198 / 7,288 vs 6,831 / 6,391 tps over 32 — about 10–20 % (run to run the figures move ±15 %).
+ * That is CPU taken from anvil and the sender on two cores (~25–30 µs per send), not delay: the
+ * time it adds to a request beyond the node's own is ~1.3 ms, 0.1–0.3 % of it. `npm run bench
+ * -- --direct-ceiling` measures the sender's view again.
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -33,7 +41,21 @@ export interface PhaseReport {
   other: SendTally;
   /** The proxy's own user + system CPU time during the phase. */
   proxyCpuMs: number;
+  /** Sends the node refused, by the start of its error message (at most MAX_ERROR_KINDS kinds). */
+  errors: Record<string, number>;
+  /** Requests whose forwarding failed (no answer from the node, or not HTTP 200). */
+  upstreamFailures: number;
+  /**
+   * Requests carrying sends: the time from their arrival to the end of their answer, and the part of
+   * it spent upstream (from forwarding the request to the end of the node's answer). The rest is
+   * what the proxy adds.
+   */
+  sendRequests: number;
+  sendRequestMs: number;
+  upstreamMs: number;
 }
+
+const MAX_ERROR_KINDS = 20;
 
 interface Phase extends Omit<PhaseReport, "proxyCpuMs"> {
   cpuAtStart: NodeJS.CpuUsage;
@@ -55,9 +77,10 @@ interface RpcAnswer {
   error?: unknown;
 }
 
-/** A send of the request, with the tally it counts in and when it arrived. */
+/** A send of the request, with the phase and tally it counts in and when it arrived. */
 interface PendingSend {
   id: unknown;
+  phase: Phase;
   tally: SendTally;
   arrival: number;
 }
@@ -83,7 +106,21 @@ export class CountingProxy {
     const cpu = process.cpuUsage();
     const current = this.phases.at(-1);
     if (current) Object.assign(current, { endedAt: at, cpuAtEnd: cpu });
-    this.phases.push({ label, startedAt: at, endedAt: null, requests: 0, load: emptyTally(), other: emptyTally(), cpuAtStart: cpu, cpuAtEnd: null });
+    this.phases.push({
+      label,
+      startedAt: at,
+      endedAt: null,
+      requests: 0,
+      load: emptyTally(),
+      other: emptyTally(),
+      errors: {},
+      upstreamFailures: 0,
+      sendRequests: 0,
+      sendRequestMs: 0,
+      upstreamMs: 0,
+      cpuAtStart: cpu,
+      cpuAtEnd: null,
+    });
   }
 
   report(): PhaseReport[] {
@@ -104,12 +141,13 @@ export class CountingProxy {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const arrival = now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       if (req.url?.startsWith("/__proxy/")) return this.control(req.url, res);
-      this.forward(req, body, res);
+      this.forward(req, body, res, arrival);
     });
   }
 
@@ -137,14 +175,25 @@ export class CountingProxy {
       const raw = call.params?.[0];
       const tally = typeof raw === "string" && raw.toLowerCase().includes(this.loadMarker) ? phase.load : phase.other;
       noteArrival(tally, arrival);
-      sends.push({ id: call.id, tally, arrival });
+      sends.push({ id: call.id, phase, tally, arrival });
     }
     return sends;
   }
 
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
-    this.phases.at(-1)!.requests++;
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, arrival: number): void {
+    const phase = this.phases.at(-1)!;
+    phase.requests++;
     const sends = this.sendsOf(body);
+    const forwardedAt = now();
+    const done = (answerBody: Buffer | null) => {
+      if (!answerBody) phase.upstreamFailures++;
+      if (!sends.length) return;
+      const answeredAt = now();
+      phase.sendRequests++;
+      phase.sendRequestMs += answeredAt - arrival;
+      phase.upstreamMs += answeredAt - forwardedAt;
+      this.settle(sends, answerBody, answeredAt);
+    };
     const upstream = httpRequest(
       { agent: this.agent, host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -156,25 +205,24 @@ export class CountingProxy {
         });
         answer.on("end", () => {
           res.end();
-          if (sends.length) this.settle(sends, answer.statusCode === 200 ? Buffer.concat(kept) : null);
+          done(answer.statusCode === 200 ? Buffer.concat(kept) : null);
         });
         answer.on("error", () => {
           res.destroy();
-          this.settle(sends, null);
+          done(null);
         });
       },
     );
     upstream.on("error", () => {
       if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
       res.end();
-      this.settle(sends, null);
+      done(null);
     });
     upstream.end(body);
   }
 
   /** Counts each send by its call's answer: accepted when it carries a result (matched by id, in order). */
-  private settle(sends: PendingSend[], answerBody: Buffer | null): void {
-    const answeredAt = now();
+  private settle(sends: PendingSend[], answerBody: Buffer | null, answeredAt: number): void {
     const byId = new Map<unknown, RpcAnswer[]>();
     if (answerBody) {
       try {
@@ -186,9 +234,22 @@ export class CountingProxy {
     }
     for (const send of sends) {
       const answer = byId.get(send.id)?.shift();
-      recordAnswer(send.tally, send.arrival, answeredAt, answer !== undefined && answer.error === undefined && "result" in answer);
+      const accepted = answer !== undefined && answer.error === undefined && "result" in answer;
+      recordAnswer(send.tally, send.arrival, answeredAt, accepted);
+      if (!accepted) countError(send.phase.errors, answer === undefined ? (answerBody ? "no answer for the call" : "no answer from the node") : errorKind(answer.error));
     }
   }
+}
+
+/** The start of an error's message, without hex values (hashes, addresses, amounts) that make every one differ. */
+function errorKind(error: unknown): string {
+  const message = typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : JSON.stringify(error);
+  return message.replace(/0x[0-9a-fA-F]+/g, "0x…").replace(/\d+/g, "N").slice(0, 80);
+}
+
+function countError(errors: Record<string, number>, kind: string): void {
+  if (kind in errors || Object.keys(errors).length < MAX_ERROR_KINDS) errors[kind] = (errors[kind] ?? 0) + 1;
+  else errors.other = (errors.other ?? 0) + 1;
 }
 
 export interface CountingProxyProcess {

@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: one run against one anvil (1 s blocks, 3 G block gas limit), every send through
  * one pass-through counting proxy (bench/counting-proxy.ts), so that every rate is one of sends the
- * node accepted as the proxy saw them:
+ * node accepted as the proxy saw them (the proxy also times what it adds to each request):
  *
  *   ceiling    pre-signed eth transfers from Node in JSON-RPC batches (bench/ceiling-sender.ts):
- *              accepted sends from the first one's arrival to the last one's answer. Run once
- *              straight at anvil first, for the proxy's overhead and the sender's CPU per transaction.
+ *              accepted sends from the first one's arrival to the last one's answer; the sender's
+ *              CPU per transaction (the proxy is a process of its own). `--direct-ceiling` runs it
+ *              once more straight at anvil: the sender's own view of the proxy's cost.
  *   sustained  the worker (`wrangler dev`) at a constant target far above the ceiling: accepted load
  *              sends that arrived within durationSec of the first one, per second; the tail (last
  *              load send after that window); the status route's latency polled every 250 ms; the
@@ -18,14 +19,14 @@
  * Every worker run must end completed and verified on chain. Writes bench/results.json (rendered
  * into the README by `npm run figures`) and exits 1 if a run was not verified.
  *
- *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000
+ *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000 [--direct-ceiling]
  */
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { measureCeiling } from "../bench/ceiling-sender";
+import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
-import { drainFigures, latencyFigures, ratio, round2, sustainedFigures, TARGETS, targetsMet, usPerTx } from "../bench/figures";
+import { cpuSince, drainFigures, pollsUnderLoad, ratio, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-worker";
 import { TRANSFER_RECIPIENT } from "../src/config";
 import type { TestMetrics } from "../src/metrics/test-metrics";
@@ -42,6 +43,10 @@ const { values } = parseArgs({
     duration: { type: "string", default: "15" },
     target: { type: "string", default: "20000" },
     "ceiling-per-account": { type: "string", default: "100" },
+    // More connections than 6 let anvil ingest faster (straight at anvil: ~6,300 tps over 6, ~7,200 over 32).
+    "ceiling-connections": { type: "string", default: "32" },
+    /** Also run the ceiling straight at anvil, after the proxied one: the sender's own view of the proxy's cost. */
+    "direct-ceiling": { type: "boolean", default: false },
     burst: { type: "string", default: "20000" },
     "burst-window-ms": { type: "string", default: "100" },
     signatures: { type: "string", default: "2000" },
@@ -56,56 +61,67 @@ const targetTps = Number(values.target);
 const burstCount = Number(values.burst);
 const pollMs = Number(values["status-poll-ms"]);
 const pollTimeoutMs = Number(values["status-timeout-ms"]);
+const CEILING_BATCH = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What polling a run's status saw: latencies while it was running, and its runtime's CPU then. */
+/** What following a run saw: every status poll, and the worker runtime's CPU sampled meanwhile. */
 interface Followed {
   final: TestMetrics;
-  runningLatenciesMs: number[];
-  runningTimeouts: number;
-  /** Worker runtime (and whole `wrangler dev` group) CPU from the first "running" poll to the end. */
-  cpuMs: { workerMs: number; groupMs: number };
+  polls: Poll[];
+  /** Cumulative CPU of the worker runtime and of the whole `wrangler dev` process group. */
+  workerCpu: CpuSample[];
+  groupCpu: CpuSample[];
 }
 
 /**
- * Polls `/v1/status` every `pollMs` (each poll waits up to `pollTimeoutMs`) until the run ends. A
- * poll counts for latency when the run was last seen running as it started.
+ * Polls `/v1/status` one after another, starting one every `pollMs` (or as soon as the last one
+ * answered, if it took longer), each waiting up to `pollTimeoutMs`, until the run ends; samples
+ * the worker runtime's CPU every `pollMs` on a timer of its own, so a status route that does not
+ * answer does not stop it.
  */
-async function followWithLatency(stack: LocalStack, runId: string): Promise<Followed> {
+async function follow(stack: LocalStack, runId: string): Promise<Followed> {
   const pgid = stack.dev.child.pid!;
-  const latencies: number[] = [];
-  let timeouts = 0;
+  const polls: Poll[] = [];
+  const workerCpu: CpuSample[] = [];
+  const groupCpu: CpuSample[] = [];
+  const sampleCpu = () => {
+    const t = Date.now();
+    const cpu = wranglerDevCpuMs(pgid);
+    workerCpu.push({ t, cpuMs: cpu.workerMs });
+    groupCpu.push({ t, cpuMs: cpu.groupMs });
+  };
+  sampleCpu();
+  const sampler = setInterval(sampleCpu, pollMs);
   let failuresInARow = 0;
-  let running = false;
-  let cpuAtRunning: { workerMs: number; groupMs: number } | null = null;
   let lastPrinted = 0;
-  for (;;) {
-    const started = performance.now();
-    let metrics: TestMetrics | null = null;
-    try {
-      metrics = await getJson<TestMetrics>(`${stack.apiUrl}/v1/status`, pollTimeoutMs);
-      failuresInARow = 0;
-      if (running) latencies.push(performance.now() - started);
-    } catch (err) {
-      if (running) timeouts++;
-      if (++failuresInARow >= 10) throw err;
+  try {
+    for (;;) {
+      const startedAt = Date.now();
+      let metrics: TestMetrics | null = null;
+      try {
+        metrics = await getJson<TestMetrics>(`${stack.apiUrl}/v1/status`, pollTimeoutMs);
+        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: false });
+        failuresInARow = 0;
+      } catch (err) {
+        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: true });
+        console.log(`    status poll: no answer after ${Date.now() - startedAt} ms (${err instanceof Error ? err.message : err})`);
+        if (++failuresInARow >= 10) throw err;
+      }
+      if (metrics?.runId === runId) {
+        const ended = TERMINAL_STATUSES.includes(metrics.status);
+        if (Date.now() - lastPrinted >= 2000 || ended) {
+          lastPrinted = Date.now();
+          console.log(`    ${progressLine(metrics)} (poll ${polls.at(-1)!.ms} ms)`);
+        }
+        if (ended) {
+          sampleCpu();
+          return { final: metrics, polls, workerCpu, groupCpu };
+        }
+      }
+      await sleep(Math.max(0, pollMs - (Date.now() - startedAt)));
     }
-    if (metrics?.runId === runId) {
-      if (metrics.status === "running" && !running) {
-        running = true;
-        cpuAtRunning = wranglerDevCpuMs(pgid);
-      }
-      if (Date.now() - lastPrinted >= 2000 || TERMINAL_STATUSES.includes(metrics.status)) {
-        lastPrinted = Date.now();
-        console.log(`    ${progressLine(metrics)}`);
-      }
-      if (TERMINAL_STATUSES.includes(metrics.status)) {
-        const end = wranglerDevCpuMs(pgid);
-        const from = cpuAtRunning ?? end;
-        return { final: metrics, runningLatenciesMs: latencies, runningTimeouts: timeouts, cpuMs: { workerMs: end.workerMs - from.workerMs, groupMs: end.groupMs - from.groupMs } };
-      }
-    }
-    await sleep(Math.max(0, pollMs - (performance.now() - started)));
+  } finally {
+    clearInterval(sampler);
   }
 }
 
@@ -124,9 +140,22 @@ const runOutcome = (m: TestMetrics) => ({
   accountsWithGaps: verificationOf(m)?.accountsWithGaps ?? null,
   problems: verificationOf(m)?.problems ?? [],
   housekeeping: m.housekeeping,
+  stuck: m.stuck,
+  retries: m.retries,
+  errors: m.errors,
   sendLatencyP50Ms: m.sendLatency.p50,
   sendLatencyP99Ms: m.sendLatency.p99,
   confirmLatencyP50Ms: m.confirmLatency.p50,
+});
+
+/**
+ * What the proxy adds, from its own clocks: the share of a send request's time (arrival to the end
+ * of its answer) not spent waiting on the node, per request, and its CPU time per send.
+ */
+const proxyCost = (p: PhaseReport) => ({
+  proxyAddedShare: p.sendRequestMs > 0 ? round2(1 - p.upstreamMs / p.sendRequestMs) : null,
+  proxyAddedMsPerRequest: p.sendRequests > 0 ? round2((p.sendRequestMs - p.upstreamMs) / p.sendRequests) : null,
+  proxyCpuUsPerSend: usPerTx(p.proxyCpuMs, p.load.accepted + p.load.rejected + p.other.accepted + p.other.rejected),
 });
 
 const phaseOf = (phases: PhaseReport[], label: string): PhaseReport => {
@@ -168,13 +197,18 @@ let exitCode = 1;
 try {
   console.log(`anvil ${anvil.url}, counting proxy ${proxy.url}`);
   const perAccount = Number(values["ceiling-per-account"]);
+  const connections = Number(values["ceiling-connections"]);
 
-  console.log("(a) ceiling: pre-signed batches from Node, straight at anvil (the proxy's overhead), then through the proxy…");
-  const direct = await measureCeiling(anvil.url, accounts, perAccount);
-  console.log(`    direct:  ${JSON.stringify(direct)}`);
+  console.log("(a) ceiling: pre-signed batches from Node through the proxy…");
   await proxy.mark("ceiling");
-  const proxied = await measureCeiling(proxy.url, accounts, perAccount);
-  console.log(`    proxied: ${JSON.stringify(proxied)}`);
+  const proxied = await measureCeiling(proxy.url, accounts, perAccount, CEILING_BATCH, connections);
+  await proxy.mark("between");
+  console.log(`    ${JSON.stringify(proxied)}`);
+  let direct: CeilingResult | null = null;
+  if (values["direct-ceiling"]) {
+    direct = await measureCeiling(anvil.url, accounts, perAccount, CEILING_BATCH, connections);
+    console.log(`    straight at anvil: ${JSON.stringify(direct)}`);
+  }
 
   console.log(`(b) sustained: the worker at ${targetTps} tps for ${durationSec} s over ${accounts} accounts, status polled every ${pollMs} ms…`);
   const stack = await startLocalStack({ rpcUrl: proxy.url });
@@ -183,7 +217,7 @@ try {
   try {
     await proxy.mark("sustained");
     const sustainedId = await startRun(stack.apiUrl, { pattern: "constant", durationSec, constantRate: targetTps, numAccounts: accounts, transactionType: "eth-transfer", name: "bench sustained" });
-    sustainedRun = await followWithLatency(stack, sustainedId);
+    sustainedRun = await follow(stack, sustainedId);
 
     console.log(`(c) burst: ${burstCount} pre-signed over ${accounts} accounts…`);
     await proxy.mark("burst");
@@ -197,7 +231,7 @@ try {
       transactionType: "eth-transfer",
       name: "bench burst",
     });
-    burstRun = await followWithLatency(stack, burstId);
+    burstRun = await follow(stack, burstId);
     await proxy.mark("after");
   } catch (err) {
     console.error(stack.dev.output().slice(-5000));
@@ -225,7 +259,11 @@ try {
   const ceiling = drainFigures(ceilingPhase.load);
   const sustainedPhase = phaseOf(phases, "sustained");
   const sustainedFig = sustainedFigures(sustainedPhase.load, durationSec);
-  const status = latencyFigures(sustainedRun.runningLatenciesMs, sustainedRun.runningTimeouts, pollTimeoutMs);
+  // Under load: from the first load send to the end of durationSec after it (or the last send, if later).
+  const loadFrom = sustainedPhase.load.firstArrival ?? Infinity;
+  const loadTo = Math.max(loadFrom + durationSec * 1000, sustainedPhase.load.lastArrival ?? 0);
+  const status = pollsUnderLoad(sustainedRun.polls, loadFrom, loadTo, pollTimeoutMs);
+  const txSent = sustainedRun.final.txSent;
   const burstPhase = phaseOf(phases, "burst");
   const burst = drainFigures(burstPhase.load);
   const burstView = burstRun.final.bursts[0];
@@ -235,7 +273,7 @@ try {
     burstRatio: ratio(burst.acceptedTps, ceiling.acceptedTps),
     sustainedRatio: ratio(sustainedFig.acceptedTps, ceiling.acceptedTps),
     signRatio: signing.wasmOverViem,
-    statusP99Ms: status.p99Ms,
+    statusP99Ms: status.polls > 0 ? status.p99Ms : null,
     tailMs: sustainedFig.tailAfterDurationMs,
     verified: runVerified(sustainedRun.final) && runVerified(burstRun.final),
   };
@@ -250,15 +288,14 @@ try {
       windowMs: ceiling.windowMs,
       accounts,
       perAccount,
-      batchSize: 200,
-      connections: 6,
+      batchSize: CEILING_BATCH,
+      connections,
       includedTps: proxied.includedTps,
-      senderCpuUsPerTx: direct.cpuUsPerTx,
-      // The same sender straight at anvil, timed by itself: what the proxy costs.
-      directSenderTps: direct.acceptedTps,
+      senderCpuUsPerTx: proxied.cpuUsPerTx,
+      ...proxyCost(ceilingPhase),
+      // The same sender timed by itself, through the proxy and (with --direct-ceiling, run after) straight at anvil.
       proxiedSenderTps: proxied.acceptedTps,
-      proxyOverhead: round2(1 - proxied.acceptedTps / direct.acceptedTps),
-      proxyCpuUsPerSend: usPerTx(ceilingPhase.proxyCpuMs, ceilingPhase.load.accepted + ceilingPhase.load.rejected),
+      directSenderTps: direct?.acceptedTps ?? null,
     },
     sustained: {
       targetTps,
@@ -274,14 +311,16 @@ try {
       acceptedTailAfterDurationMs: sustainedFig.acceptedTailAfterDurationMs,
       statusPolls: status.polls,
       statusP50Ms: status.p50Ms,
-      statusP99Ms: status.p99Ms,
+      statusP99Ms: status.polls > 0 ? status.p99Ms : null,
       statusMaxMs: status.maxMs,
       statusTimeouts: status.timeouts,
       statusPollMs: pollMs,
       statusTimeoutMs: pollTimeoutMs,
-      cpuUsPerTx: usPerTx(sustainedRun.cpuMs.workerMs, sustainedRun.final.txSent),
-      groupCpuUsPerTx: usPerTx(sustainedRun.cpuMs.groupMs, sustainedRun.final.txSent),
-      proxyCpuUsPerSend: usPerTx(sustainedPhase.proxyCpuMs, sustainedPhase.load.accepted + sustainedPhase.load.rejected + sustainedPhase.other.accepted + sustainedPhase.other.rejected),
+      // From the first load send to the run's end (sending, confirming, the stop sequence, verification).
+      cpuUsPerTx: usPerTx(cpuSince(sustainedRun.workerCpu, loadFrom), txSent),
+      groupCpuUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
+      rejectedBy: sustainedPhase.errors,
+      ...proxyCost(sustainedPhase),
       ...runOutcome(sustainedRun.final),
     },
     burst: {
@@ -294,6 +333,7 @@ try {
       rejected: burst.rejected,
       windowMs: burst.windowMs,
       arrivalSpanMs: burst.arrivalSpanMs,
+      rejectedBy: burstPhase.errors,
       startSkewMs: burstView?.startSkewMs ?? null,
       missed: burstView?.missed ?? null,
       ...runOutcome(burstRun.final),

@@ -1,6 +1,6 @@
 /** The benchmark's figures (bench/figures.ts): windows, rates, percentiles and targets, without a chain. */
 import { describe, expect, it } from "vitest";
-import { BUCKET_MS, countFromFirst, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
+import { BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
 
 /** A tally of sends arriving at `arrivals` (ms), each answered `answerAfterMs` later, accepted unless listed. */
 function tally(arrivals: number[], answerAfterMs = 5, rejectedAt: number[] = []): SendTally {
@@ -87,6 +87,30 @@ describe("latency and ratios", () => {
     expect(latencyFigures(answered.slice(0, 49), 2, 30_000).p99Ms).toBe(30_000);
   });
 
+  it("takes the polls in flight during the window, a long one from before it too", () => {
+    const polls = [
+      { startedAt: 0, ms: 50, timedOut: false }, // before the window
+      { startedAt: 900, ms: 5_000, timedOut: false }, // started before, waited into it
+      { startedAt: 6_000, ms: 30_000, timedOut: true },
+      { startedAt: 36_000, ms: 20, timedOut: false },
+      { startedAt: 40_001, ms: 10, timedOut: false }, // after
+    ];
+    expect(pollsUnderLoad(polls, 1_000, 40_000, 30_000)).toEqual({ polls: 3, p50Ms: 5_000, p99Ms: 30_000, maxMs: 30_000, timeouts: 1 });
+    expect(pollsUnderLoad(polls, 50_000, 60_000, 30_000).polls).toBe(0);
+  });
+
+  it("counts CPU from the last sample at or before the start to the last one", () => {
+    const samples = [
+      { t: 0, cpuMs: 100 },
+      { t: 250, cpuMs: 150 },
+      { t: 500, cpuMs: 400 },
+      { t: 750, cpuMs: 900 },
+    ];
+    expect(cpuSince(samples, 300)).toBe(750);
+    expect(cpuSince(samples, -5)).toBe(800);
+    expect(cpuSince([], 0)).toBe(0);
+  });
+
   it("gives CPU µs per transaction and ratios to two places", () => {
     expect(usPerTx(1500, 10_000)).toBe(150);
     expect(usPerTx(1, 0)).toBeNull();
@@ -106,6 +130,7 @@ describe("targets", () => {
     const missed = targetsMet({ burstRatio: 0.89, sustainedRatio: 0.59, signRatio: 1.99, statusP99Ms: TARGETS.statusP99Ms, tailMs: 1001, verified: false });
     expect(missed).toEqual({ burstRatio: false, sustainedRatio: false, signRatio: false, statusP99Ms: false, tailMs: false, verified: false });
     expect(targetsMet({ ...measured, tailMs: null }).tailMs).toBe(false);
+    expect(targetsMet({ ...measured, statusP99Ms: null }).statusP99Ms).toBe(false);
   });
 
   it("uses BUCKET_MS that divides a second", () => {
