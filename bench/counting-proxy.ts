@@ -46,9 +46,9 @@ export interface PhaseReport {
   /** Requests whose forwarding failed (no answer from the node, or not HTTP 200). */
   upstreamFailures: number;
   /**
-   * Requests carrying sends: the time from their arrival to the end of their answer, and the part of
-   * it spent upstream (from forwarding the request to the end of the node's answer). The rest is
-   * what the proxy adds.
+   * Requests carrying sends: the time from having read the request whole to the end of its answer,
+   * and the part of it spent upstream (from forwarding the request to the end of the node's
+   * answer). The rest is what the proxy adds: parsing, forwarding, copying, waiting for its turn.
    */
   sendRequests: number;
   sendRequestMs: number;
@@ -141,13 +141,12 @@ export class CountingProxy {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const arrival = now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
       if (req.url?.startsWith("/__proxy/")) return this.control(req.url, res);
-      this.forward(req, body, res, arrival);
+      this.forward(req, body, res);
     });
   }
 
@@ -180,7 +179,8 @@ export class CountingProxy {
     return sends;
   }
 
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, arrival: number): void {
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const readAt = now();
     const phase = this.phases.at(-1)!;
     phase.requests++;
     const sends = this.sendsOf(body);
@@ -190,7 +190,7 @@ export class CountingProxy {
       if (!sends.length) return;
       const answeredAt = now();
       phase.sendRequests++;
-      phase.sendRequestMs += answeredAt - arrival;
+      phase.sendRequestMs += answeredAt - readAt;
       phase.upstreamMs += answeredAt - forwardedAt;
       this.settle(sends, answerBody, answeredAt);
     };

@@ -267,6 +267,7 @@ try {
   const burstPhase = phaseOf(phases, "burst");
   const burst = drainFigures(burstPhase.load);
   const burstView = burstRun.final.bursts[0];
+  const burstStatus = pollsUnderLoad(burstRun.polls, -Infinity, Infinity, pollTimeoutMs);
   const signing = { viemPerSec: perSec.viem, wasmPerSec: perSec.wasm, wasmOverViem: ratio(perSec.wasm, perSec.viem), nodeViemPerSec, signatures: n };
 
   const figures = {
@@ -335,6 +336,10 @@ try {
       arrivalSpanMs: burst.arrivalSpanMs,
       rejectedBy: burstPhase.errors,
       startSkewMs: burstView?.startSkewMs ?? null,
+      // Every poll of the burst run, from the start request on: signing 20,000 ahead loads the worker too.
+      statusP99Ms: burstStatus.p99Ms,
+      statusMaxMs: burstStatus.maxMs,
+      statusTimeouts: burstStatus.timeouts,
       missed: burstView?.missed ?? null,
       ...runOutcome(burstRun.final),
     },
