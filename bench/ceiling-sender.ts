@@ -1,7 +1,8 @@
 /**
  * The baseline: the simplest fast sender there is. Pre-signed eth transfers from many funded
  * accounts, blasted at the node as JSON-RPC batches over a few connections. Signing is done
- * before the clock starts, so this measures what the node can ingest from one client.
+ * before the clock starts, so this measures what the node can ingest from one client. Its CPU time
+ * while sending is the whole process's: nothing else may run in it meanwhile.
  */
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { jsonRpc } from "../scripts/lib/json-rpc";
@@ -14,6 +15,8 @@ export interface CeilingResult {
   includedSeconds: number;
   includedTps: number;
   rejected: number;
+  /** This process's user + system CPU time while sending (signing done before), per transaction. */
+  cpuUsPerTx: number;
 }
 
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
@@ -50,6 +53,7 @@ export async function measureCeiling(rpcUrl: string, accounts: number, perAccoun
   let rejected = 0;
   let next = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (next < batches.length) {
@@ -65,6 +69,7 @@ export async function measureCeiling(rpcUrl: string, accounts: number, perAccoun
     }),
   );
   const sendSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
 
   const last = senders[senders.length - 1].address;
   while (Number(await jsonRpc<string>(rpcUrl, "eth_getTransactionCount", [last, "latest"])) < perAccount) {
@@ -80,6 +85,7 @@ export async function measureCeiling(rpcUrl: string, accounts: number, perAccoun
     includedSeconds: round(includedSeconds),
     includedTps: round((transactions - rejected) / includedSeconds),
     rejected,
+    cpuUsPerTx: round((cpu.user + cpu.system) / transactions),
   };
 }
 

@@ -1,20 +1,40 @@
 /**
- * `npm run bench`: throughput as ratios against baselines measured in the same run, on one anvil.
+ * `npm run bench`: one run against one anvil (1 s blocks, 3 G block gas limit), every send through
+ * one pass-through counting proxy (bench/counting-proxy.ts), so that every rate is one of sends the
+ * node accepted as the proxy saw them (the proxy also times what it adds to each request):
  *
- *   ceiling   a minimal Node sender blasting pre-signed transactions as JSON-RPC batches
- *   loadgen   the worker (wrangler dev) at a target far above what it can reach, verified on chain
- *   signing   signatures per second inside workerd vs the same code in Node
+ *   ceiling    pre-signed eth transfers from Node in JSON-RPC batches (bench/ceiling-sender.ts):
+ *              accepted sends from the first one's arrival to the last one's answer; the sender's
+ *              CPU per transaction (the proxy is a process of its own). `--direct-ceiling` runs it
+ *              once more straight at anvil: the sender's own view of the proxy's cost.
+ *   sustained  the worker (`wrangler dev`) at a constant target far above the ceiling: accepted load
+ *              sends that arrived within durationSec of the first one, per second; the tail (last
+ *              load send after that window); the status route's latency polled every 250 ms; the
+ *              worker runtime's CPU per transaction.
+ *   burst      one pre-signed burst of `--burst` transactions: accepted sends from the first one's
+ *              arrival to the last one's answer, as for the ceiling.
+ *   signing    signatures per second inside workerd (bench/sign-worker.ts, `signer=viem|wasm`) and
+ *              with viem in Node.
  *
- * Writes bench/results.json and prints it. Options: --accounts, --duration, --target, --ceiling-per-account.
+ * Every worker run must end completed and verified on chain. Writes bench/results.json (rendered
+ * into the README by `npm run figures`) and exits 1 if a run was not verified.
+ *
+ *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000 [--direct-ceiling]
  */
 import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { measureCeiling } from "../bench/ceiling-sender";
+import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
+import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
+import { cpuSince, drainFigures, pollsUnderLoad, ratio, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-worker";
+import { TRANSFER_RECIPIENT } from "../src/config";
+import type { TestMetrics } from "../src/metrics/test-metrics";
 import { startAnvil } from "./lib/anvil";
-import { followRun, startRun } from "./lib/client";
-import { startLocalStack } from "./lib/local-stack";
-import { progressLine } from "./lib/report";
+import { getJson, startRun, TERMINAL_STATUSES } from "./lib/client";
+import { startLocalStack, type LocalStack } from "./lib/local-stack";
+import { wranglerDevCpuMs } from "./lib/process-memory";
+import { progressLine, runVerified } from "./lib/report";
 import { startWrangler } from "./lib/wrangler-dev";
 
 const { values } = parseArgs({
@@ -23,91 +43,316 @@ const { values } = parseArgs({
     duration: { type: "string", default: "15" },
     target: { type: "string", default: "20000" },
     "ceiling-per-account": { type: "string", default: "100" },
+    // More connections than 6 let anvil ingest faster (straight at anvil: ~6,300 tps over 6, ~7,200 over 32).
+    "ceiling-connections": { type: "string", default: "32" },
+    /** Also run the ceiling straight at anvil, after the proxied one: the sender's own view of the proxy's cost. */
+    "direct-ceiling": { type: "boolean", default: false },
+    burst: { type: "string", default: "20000" },
+    "burst-window-ms": { type: "string", default: "100" },
     signatures: { type: "string", default: "2000" },
+    "status-poll-ms": { type: "string", default: "250" },
+    "status-timeout-ms": { type: "string", default: "30000" },
+    out: { type: "string", default: "bench/results.json" },
   },
 });
 const accounts = Number(values.accounts);
-const round = (v: number) => Math.round(v * 100) / 100;
+const durationSec = Number(values.duration);
+const targetTps = Number(values.target);
+const burstCount = Number(values.burst);
+const pollMs = Number(values["status-poll-ms"]);
+const pollTimeoutMs = Number(values["status-timeout-ms"]);
+const CEILING_BATCH = 200;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What following a run saw: every status poll, and the worker runtime's CPU sampled meanwhile. */
+interface Followed {
+  final: TestMetrics;
+  polls: Poll[];
+  /** Cumulative CPU of the worker runtime and of the whole `wrangler dev` process group. */
+  workerCpu: CpuSample[];
+  groupCpu: CpuSample[];
+}
+
+/**
+ * Polls `/v1/status` one after another, starting one every `pollMs` (or as soon as the last one
+ * answered, if it took longer), each waiting up to `pollTimeoutMs`, until the run ends; samples
+ * the worker runtime's CPU every `pollMs` on a timer of its own, so a status route that does not
+ * answer does not stop it.
+ */
+async function follow(stack: LocalStack, runId: string): Promise<Followed> {
+  const pgid = stack.dev.child.pid!;
+  const polls: Poll[] = [];
+  const workerCpu: CpuSample[] = [];
+  const groupCpu: CpuSample[] = [];
+  const sampleCpu = () => {
+    const t = Date.now();
+    const cpu = wranglerDevCpuMs(pgid);
+    workerCpu.push({ t, cpuMs: cpu.workerMs });
+    groupCpu.push({ t, cpuMs: cpu.groupMs });
+  };
+  sampleCpu();
+  const sampler = setInterval(sampleCpu, pollMs);
+  let failuresInARow = 0;
+  let lastPrinted = 0;
+  try {
+    for (;;) {
+      const startedAt = Date.now();
+      let metrics: TestMetrics | null = null;
+      try {
+        metrics = await getJson<TestMetrics>(`${stack.apiUrl}/v1/status`, pollTimeoutMs);
+        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: false });
+        failuresInARow = 0;
+      } catch (err) {
+        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: true });
+        console.log(`    status poll: no answer after ${Date.now() - startedAt} ms (${err instanceof Error ? err.message : err})`);
+        if (++failuresInARow >= 10) throw err;
+      }
+      if (metrics?.runId === runId) {
+        const ended = TERMINAL_STATUSES.includes(metrics.status);
+        if (Date.now() - lastPrinted >= 2000 || ended) {
+          lastPrinted = Date.now();
+          console.log(`    ${progressLine(metrics)} (poll ${polls.at(-1)!.ms} ms)`);
+        }
+        if (ended) {
+          sampleCpu();
+          return { final: metrics, polls, workerCpu, groupCpu };
+        }
+      }
+      await sleep(Math.max(0, pollMs - (Date.now() - startedAt)));
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const verificationOf = (m: TestMetrics) => m.verification as { verified?: boolean; includedOnChain?: number; poolLeftovers?: number; accountsWithGaps?: number; problems?: string[] } | null;
+
+/** The figures every worker run records: its outcome and the chain's word on it. */
+const runOutcome = (m: TestMetrics) => ({
+  status: m.status,
+  verified: runVerified(m),
+  txSent: m.txSent,
+  txConfirmed: m.txConfirmed,
+  txFailed: m.txFailed,
+  txDiscarded: m.txDiscarded,
+  includedOnChain: verificationOf(m)?.includedOnChain ?? null,
+  poolLeftovers: verificationOf(m)?.poolLeftovers ?? null,
+  accountsWithGaps: verificationOf(m)?.accountsWithGaps ?? null,
+  problems: verificationOf(m)?.problems ?? [],
+  housekeeping: m.housekeeping,
+  stuck: m.stuck,
+  retries: m.retries,
+  errors: m.errors,
+  sendLatencyP50Ms: m.sendLatency.p50,
+  sendLatencyP99Ms: m.sendLatency.p99,
+  confirmLatencyP50Ms: m.confirmLatency.p50,
+});
+
+/**
+ * What the proxy adds, from its own clocks: the share of a send request's time (arrival to the end
+ * of its answer) not spent waiting on the node, per request, and its CPU time per send.
+ */
+const proxyCost = (p: PhaseReport) => ({
+  proxyAddedShare: p.sendRequestMs > 0 ? round2(1 - p.upstreamMs / p.sendRequestMs) : null,
+  proxyAddedMsPerRequest: p.sendRequests > 0 ? round2((p.sendRequestMs - p.upstreamMs) / p.sendRequests) : null,
+  proxyCpuUsPerSend: usPerTx(p.proxyCpuMs, p.load.accepted + p.load.rejected + p.other.accepted + p.other.rejected),
+});
+
+const phaseOf = (phases: PhaseReport[], label: string): PhaseReport => {
+  const phase = phases.find((p) => p.label === label);
+  if (!phase) throw new Error(`the proxy has no phase ${label}`);
+  return phase;
+};
+
+/**
+ * Signatures per second inside workerd for each of `signers`, timed from outside (the isolate's
+ * clock stands still): each warmed up once, then three rounds taken in turn, the fastest of each.
+ */
+async function workerdSignPerSec(url: string, signers: string[], n: number): Promise<Record<string, number>> {
+  const timed = async (signer: string, count: number) => {
+    const started = performance.now();
+    const response = await fetch(`${url}/?n=${count}&signer=${signer}`);
+    if (!response.ok) throw new Error(`sign worker (${signer}): HTTP ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+    return performance.now() - started;
+  };
+  const best: Record<string, { empty: number; full: number }> = {};
+  for (const signer of signers) {
+    await timed(signer, n); // warm-up: JIT and key derivation
+    best[signer] = { empty: Infinity, full: Infinity };
+  }
+  for (let round = 0; round < 3; round++) {
+    for (const signer of signers) {
+      best[signer].empty = Math.min(best[signer].empty, await timed(signer, 0));
+      best[signer].full = Math.min(best[signer].full, await timed(signer, n));
+    }
+  }
+  return Object.fromEntries(signers.map((s) => [s, round2((n * 1000) / (best[s].full - best[s].empty))]));
+}
 
 // A block gas limit far above the load, so the node's ingest, not block space, is the ceiling.
 const anvil = await startAnvil({ blockTimeSec: 1, args: ["--gas-limit", "3000000000"] });
+const proxy = await startCountingProxy(anvil.url, TRANSFER_RECIPIENT);
+let exitCode = 1;
 try {
-  console.log(`anvil ${anvil.url}`);
-  console.log("(a) ceiling: pre-signed batches from Node…");
-  const ceiling = await measureCeiling(anvil.url, accounts, Number(values["ceiling-per-account"]));
-  console.log(`    ${JSON.stringify(ceiling)}`);
+  console.log(`anvil ${anvil.url}, counting proxy ${proxy.url}`);
+  const perAccount = Number(values["ceiling-per-account"]);
+  const connections = Number(values["ceiling-connections"]);
 
-  console.log(`(b) loadgen: worker at ${values.target} tps for ${values.duration} s over ${accounts} accounts…`);
-  const stack = await startLocalStack({ rpcUrl: anvil.url });
-  let loadgen;
+  console.log("(a) ceiling: pre-signed batches from Node through the proxy…");
+  await proxy.mark("ceiling");
+  const proxied = await measureCeiling(proxy.url, accounts, perAccount, CEILING_BATCH, connections);
+  await proxy.mark("between");
+  console.log(`    ${JSON.stringify(proxied)}`);
+  let direct: CeilingResult | null = null;
+  if (values["direct-ceiling"]) {
+    direct = await measureCeiling(anvil.url, accounts, perAccount, CEILING_BATCH, connections);
+    console.log(`    straight at anvil: ${JSON.stringify(direct)}`);
+  }
+
+  console.log(`(b) sustained: the worker at ${targetTps} tps for ${durationSec} s over ${accounts} accounts, status polled every ${pollMs} ms…`);
+  const stack = await startLocalStack({ rpcUrl: proxy.url });
+  let sustainedRun: Followed;
+  let burstRun: Followed;
   try {
-    const runId = await startRun(stack.apiUrl, {
-      pattern: "constant",
-      durationSec: Number(values.duration),
-      constantRate: Number(values.target),
+    await proxy.mark("sustained");
+    const sustainedId = await startRun(stack.apiUrl, { pattern: "constant", durationSec, constantRate: targetTps, numAccounts: accounts, transactionType: "eth-transfer", name: "bench sustained" });
+    sustainedRun = await follow(stack, sustainedId);
+
+    console.log(`(c) burst: ${burstCount} pre-signed over ${accounts} accounts…`);
+    await proxy.mark("burst");
+    // One burst, one signing lead after the start (at most 10 s): the run lasts past it.
+    const burstId = await startRun(stack.apiUrl, {
+      pattern: "burst",
+      durationSec: 12,
+      burstCount,
+      burstWindowMs: Number(values["burst-window-ms"]),
       numAccounts: accounts,
       transactionType: "eth-transfer",
-      name: "bench",
+      name: "bench burst",
     });
-    loadgen = await followRun(stack.apiUrl, runId, (m) => console.log(`    ${progressLine(m)}`), 2000);
+    burstRun = await follow(stack, burstId);
+    await proxy.mark("after");
   } catch (err) {
     console.error(stack.dev.output().slice(-5000));
     throw err;
   } finally {
     await stack.stop();
   }
-  const sendingSec = Number(values.duration);
-  const loadgenTps = round(loadgen.txConfirmed / sendingSec);
+  const phases = await proxy.report();
 
-  console.log("(c) signing: workerd vs Node…");
+  console.log("(d) signing: workerd (viem, wasm) vs Node (viem)…");
   const n = Number(values.signatures);
   const signer = await startWrangler(["--config", "bench/wrangler.sign.toml"], "/?n=1");
-  let signPerSec: number;
+  let perSec: Record<string, number>;
   try {
-    const timed = async (count: number) => {
-      const started = performance.now();
-      await (await fetch(`${signer.url}/?n=${count}`)).json();
-      return performance.now() - started;
-    };
-    await timed(n); // warm-up: JIT and key derivation
-    const empty = Math.min(await timed(0), await timed(0), await timed(0));
-    const full = Math.min(await timed(n), await timed(n), await timed(n));
-    signPerSec = round((n * 1000) / (full - empty));
+    perSec = await workerdSignPerSec(signer.url, ["viem", "wasm"], n);
   } finally {
     await signer.stop();
   }
   await signMany(n);
   const nodeStarted = performance.now();
   await signMany(n);
-  const nodeSignPerSec = round((n * 1000) / (performance.now() - nodeStarted));
+  const nodeViemPerSec = round2((n * 1000) / (performance.now() - nodeStarted));
 
+  const ceilingPhase = phaseOf(phases, "ceiling");
+  const ceiling = drainFigures(ceilingPhase.load);
+  const sustainedPhase = phaseOf(phases, "sustained");
+  const sustainedFig = sustainedFigures(sustainedPhase.load, durationSec);
+  // Under load: from the first load send to the end of durationSec after it (or the last send, if later).
+  const loadFrom = sustainedPhase.load.firstArrival ?? Infinity;
+  const loadTo = Math.max(loadFrom + durationSec * 1000, sustainedPhase.load.lastArrival ?? 0);
+  const status = pollsUnderLoad(sustainedRun.polls, loadFrom, loadTo, pollTimeoutMs);
+  const txSent = sustainedRun.final.txSent;
+  const burstPhase = phaseOf(phases, "burst");
+  const burst = drainFigures(burstPhase.load);
+  const burstView = burstRun.final.bursts[0];
+  const burstStatus = pollsUnderLoad(burstRun.polls, -Infinity, Infinity, pollTimeoutMs);
+  const signing = { viemPerSec: perSec.viem, wasmPerSec: perSec.wasm, wasmOverViem: ratio(perSec.wasm, perSec.viem), nodeViemPerSec, signatures: n };
+
+  const figures = {
+    burstRatio: ratio(burst.acceptedTps, ceiling.acceptedTps),
+    sustainedRatio: ratio(sustainedFig.acceptedTps, ceiling.acceptedTps),
+    signRatio: signing.wasmOverViem,
+    statusP99Ms: status.polls > 0 ? status.p99Ms : null,
+    tailMs: sustainedFig.tailAfterDurationMs,
+    verified: runVerified(sustainedRun.final) && runVerified(burstRun.final),
+  };
   const results = {
     measuredAt: new Date().toISOString(),
-    ceilingTps: ceiling.acceptedTps,
-    loadgenTps,
-    ratio: round(loadgenTps / ceiling.acceptedTps),
-    signPerSec,
-    nodeSignPerSec,
-    signRatio: round(signPerSec / nodeSignPerSec),
-    ceilingIncludedTps: ceiling.includedTps,
-    loadgen: {
-      targetTps: Number(values.target),
-      durationSec: sendingSec,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", node: process.version },
+    chain: "anvil, 1 s blocks, 3,000,000,000 block gas limit; every send through the counting proxy",
+    ceiling: {
+      acceptedTps: ceiling.acceptedTps,
+      sends: ceiling.sends,
+      rejected: ceiling.rejected,
+      windowMs: ceiling.windowMs,
       accounts,
-      txSent: loadgen.txSent,
-      txConfirmed: loadgen.txConfirmed,
-      txFailed: loadgen.txFailed,
-      txDiscarded: loadgen.txDiscarded,
-      status: loadgen.status,
-      verified: (loadgen.verification as { verified?: boolean } | null)?.verified ?? false,
-      sendLatencyP50Ms: loadgen.sendLatency.p50,
-      sendLatencyP99Ms: loadgen.sendLatency.p99,
-      confirmLatencyP50Ms: loadgen.confirmLatency.p50,
+      perAccount,
+      batchSize: CEILING_BATCH,
+      connections,
+      includedTps: proxied.includedTps,
+      senderCpuUsPerTx: proxied.cpuUsPerTx,
+      ...proxyCost(ceilingPhase),
+      // The same sender timed by itself, through the proxy and (with --direct-ceiling, run after) straight at anvil.
+      proxiedSenderTps: proxied.acceptedTps,
+      directSenderTps: direct?.acceptedTps ?? null,
     },
-    ceiling,
+    sustained: {
+      targetTps,
+      durationSec,
+      accounts,
+      acceptedTps: sustainedFig.acceptedTps,
+      ratio: figures.sustainedRatio,
+      acceptedInWindow: sustainedFig.acceptedInWindow,
+      rejectedInWindow: sustainedFig.rejectedInWindow,
+      loadSendsSeen: sustainedPhase.load.accepted + sustainedPhase.load.rejected,
+      otherSendsSeen: sustainedPhase.other.accepted + sustainedPhase.other.rejected,
+      tailAfterDurationMs: sustainedFig.tailAfterDurationMs,
+      acceptedTailAfterDurationMs: sustainedFig.acceptedTailAfterDurationMs,
+      statusPolls: status.polls,
+      statusP50Ms: status.p50Ms,
+      statusP99Ms: status.polls > 0 ? status.p99Ms : null,
+      statusMaxMs: status.maxMs,
+      statusTimeouts: status.timeouts,
+      statusPollMs: pollMs,
+      statusTimeoutMs: pollTimeoutMs,
+      // From the first load send to the run's end (sending, confirming, the stop sequence, verification).
+      cpuUsPerTx: usPerTx(cpuSince(sustainedRun.workerCpu, loadFrom), txSent),
+      groupCpuUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
+      rejectedBy: sustainedPhase.errors,
+      ...proxyCost(sustainedPhase),
+      ...runOutcome(sustainedRun.final),
+    },
+    burst: {
+      burstCount,
+      burstWindowMs: Number(values["burst-window-ms"]),
+      accounts,
+      acceptedTps: burst.acceptedTps,
+      ratio: figures.burstRatio,
+      sends: burst.sends,
+      rejected: burst.rejected,
+      windowMs: burst.windowMs,
+      arrivalSpanMs: burst.arrivalSpanMs,
+      rejectedBy: burstPhase.errors,
+      startSkewMs: burstView?.startSkewMs ?? null,
+      // Every poll of the burst run, from the start request on: signing 20,000 ahead loads the worker too.
+      statusP99Ms: burstStatus.p99Ms,
+      statusMaxMs: burstStatus.maxMs,
+      statusTimeouts: burstStatus.timeouts,
+      missed: burstView?.missed ?? null,
+      ...runOutcome(burstRun.final),
+    },
+    signing,
+    targets: TARGETS,
+    met: targetsMet(figures),
   };
-  writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(values.out!, JSON.stringify(results, null, 2) + "\n");
   console.log(JSON.stringify(results, null, 2));
+  if (!figures.verified) console.error("a worker run did not complete verified: see sustained/burst status and problems");
+  else exitCode = 0;
 } finally {
+  await proxy.stop();
   await anvil.stop();
 }
+process.exit(exitCode);

@@ -1,10 +1,11 @@
 /**
- * Resident memory of processes on Linux, read from /proc.
+ * Resident memory and CPU time of processes on Linux, read from /proc.
  *
  * `wrangler dev` runs two workerd processes in its process group: the runtime that runs the worker
  * and every Durable Object (started with `--inspector-addr`), and wrangler's own proxy on the public
  * port, which relays the inspector's events and grows with them. Only the first is the product's.
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface ProcessMemory {
@@ -13,9 +14,16 @@ export interface ProcessMemory {
   args: string;
 }
 
-/** Every process of process group `pgid` whose command name contains `name`, with its resident memory in MiB. */
-export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] {
-  const out: ProcessMemory[] = [];
+interface GroupMember {
+  pid: number;
+  args: string;
+  /** The fields of /proc/PID/stat after the command name: index 0 is field 3 (the state). */
+  fields: string[];
+}
+
+/** Every process of process group `pgid` whose command name contains `name` ("" for all). */
+function groupMembers(pgid: number, name: string): GroupMember[] {
+  const out: GroupMember[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -24,9 +32,8 @@ export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] 
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid || !comm.includes(name)) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
       const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
-      out.push({ pid: Number(entry), rssMb: Math.round(Number(rss?.[1] ?? 0) / 1024), args });
+      out.push({ pid: Number(entry), args, fields });
     } catch {
       // The process ended while we looked.
     }
@@ -34,10 +41,44 @@ export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] 
   return out;
 }
 
+/** Every process of process group `pgid` whose command name contains `name`, with its resident memory in MiB. */
+export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] {
+  const out: ProcessMemory[] = [];
+  for (const { pid, args } of groupMembers(pgid, name)) {
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      out.push({ pid, rssMb: Math.round(Number(rss?.[1] ?? 0) / 1024), args });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+/** The worker runtime: the workerd process started with `--inspector-addr` (see above). */
+const isWorkerRuntime = (args: string) => args.includes("--inspector-addr");
+
 /** The resident memory of `wrangler dev`'s worker runtime, and of all its workerd processes together. */
 export function wranglerDevMemory(pgid: number): { workerMb: number; totalMb: number } {
   const processes = groupProcesses(pgid);
-  const worker = processes.filter((p) => p.args.includes("--inspector-addr"));
+  const worker = processes.filter((p) => isWorkerRuntime(p.args));
   const sum = (ps: ProcessMemory[]) => ps.reduce((s, p) => s + p.rssMb, 0);
   return { workerMb: sum(worker), totalMb: sum(processes) };
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * User + system CPU time so far, in ms, of `wrangler dev`'s worker runtime and of its whole process
+ * group (wrangler's Node process and its proxy workerd too). Fields 14 and 15 of /proc/PID/stat,
+ * in clock ticks (a process that ended no longer counts).
+ */
+export function wranglerDevCpuMs(pgid: number): { workerMs: number; groupMs: number } {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  const ms = (m: GroupMember) => ((Number(m.fields[11]) + Number(m.fields[12])) * 1000) / clockTicks!;
+  const members = groupMembers(pgid, "");
+  return {
+    workerMs: members.filter((m) => isWorkerRuntime(m.args)).reduce((s, m) => s + ms(m), 0),
+    groupMs: members.reduce((s, m) => s + ms(m), 0),
+  };
 }

@@ -1,0 +1,195 @@
+/**
+ * The benchmark's figures as pure functions: what the counting proxy keeps per phase, the windows
+ * and rates read from it, status-latency percentiles, and the targets of issue 9. No I/O: the
+ * Node tests (test/node/bench-figures.test.ts) run them without a chain.
+ *
+ * Times are epoch milliseconds (fractional): the proxy and the benchmark are separate processes.
+ */
+
+/** Width of a tally's buckets: a whole-second window from the first send is a whole number of them. */
+export const BUCKET_MS = 100;
+
+/**
+ * The `eth_sendRawTransaction` calls of one kind seen in one phase. Memory is a few counters and one
+ * pair of counts per 100 ms, counted from the first send's arrival (so windows that start there are
+ * exact).
+ */
+export interface SendTally {
+  accepted: number;
+  rejected: number;
+  /** Arrival at the proxy of the first and last send, whatever its answer. */
+  firstArrival: number | null;
+  lastArrival: number | null;
+  /** Arrival of the first and last send that the node accepted (a result, not an error). */
+  firstAcceptedArrival: number | null;
+  lastAcceptedArrival: number | null;
+  /** When the answer of the last accepted send came back through the proxy. */
+  lastAcceptedAnswer: number | null;
+  /** Accepted and rejected sends per BUCKET_MS, by arrival, index 0 starting at `firstArrival`. */
+  acceptedPerBucket: number[];
+  rejectedPerBucket: number[];
+}
+
+export const emptyTally = (): SendTally => ({
+  accepted: 0,
+  rejected: 0,
+  firstArrival: null,
+  lastArrival: null,
+  firstAcceptedArrival: null,
+  lastAcceptedArrival: null,
+  lastAcceptedAnswer: null,
+  acceptedPerBucket: [],
+  rejectedPerBucket: [],
+});
+
+/**
+ * A send arrived (its request was read whole). Called in arrival order, so the first call sets the
+ * origin of the buckets.
+ */
+export function noteArrival(t: SendTally, at: number): void {
+  t.firstArrival ??= at;
+  if (t.lastArrival === null || at > t.lastArrival) t.lastArrival = at;
+}
+
+/** The answer of a send that arrived at `arrival` (noted already) came back at `answeredAt`. */
+export function recordAnswer(t: SendTally, arrival: number, answeredAt: number, accepted: boolean): void {
+  const bucket = Math.max(0, Math.floor((arrival - (t.firstArrival ?? arrival)) / BUCKET_MS));
+  const counts = accepted ? t.acceptedPerBucket : t.rejectedPerBucket;
+  while (counts.length <= bucket) counts.push(0);
+  counts[bucket]++;
+  if (!accepted) {
+    t.rejected++;
+    return;
+  }
+  t.accepted++;
+  if (t.firstAcceptedArrival === null || arrival < t.firstAcceptedArrival) t.firstAcceptedArrival = arrival;
+  if (t.lastAcceptedArrival === null || arrival > t.lastAcceptedArrival) t.lastAcceptedArrival = arrival;
+  if (t.lastAcceptedAnswer === null || answeredAt > t.lastAcceptedAnswer) t.lastAcceptedAnswer = answeredAt;
+}
+
+/** Sends counted in the buckets of the first `windowMs` from the first send (whole buckets). */
+export function countFromFirst(t: SendTally, windowMs: number): { accepted: number; rejected: number } {
+  const buckets = Math.ceil(windowMs / BUCKET_MS);
+  const sum = (counts: number[]) => counts.slice(0, buckets).reduce((s, n) => s + n, 0);
+  return { accepted: sum(t.acceptedPerBucket), rejected: sum(t.rejectedPerBucket) };
+}
+
+export const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * A sustained phase: accepted sends that arrived within `durationSec` of the first send, per second
+ * of that window; and how long after the window the last send arrived (the run's tail: ≤ 0 when
+ * nothing arrived after it).
+ */
+export function sustainedFigures(t: SendTally, durationSec: number) {
+  if (t.firstArrival === null || t.lastArrival === null) return { acceptedTps: 0, acceptedInWindow: 0, rejectedInWindow: 0, tailAfterDurationMs: null, acceptedTailAfterDurationMs: null };
+  const windowMs = durationSec * 1000;
+  const inWindow = countFromFirst(t, windowMs);
+  const end = t.firstArrival + windowMs;
+  return {
+    acceptedTps: round2(inWindow.accepted / durationSec),
+    acceptedInWindow: inWindow.accepted,
+    rejectedInWindow: inWindow.rejected,
+    tailAfterDurationMs: Math.round(t.lastArrival - end),
+    acceptedTailAfterDurationMs: t.lastAcceptedArrival === null ? null : Math.round(t.lastAcceptedArrival - end),
+  };
+}
+
+/**
+ * A batch of sends that were all ready before it started (the ceiling, a burst): accepted sends per
+ * second from the first accepted send's arrival to the last accepted send's answer — how long the
+ * node took to take them all in. `arrivalSpanMs` is how long they took to reach the proxy.
+ */
+export function drainFigures(t: SendTally) {
+  if (t.firstAcceptedArrival === null || t.lastAcceptedArrival === null || t.lastAcceptedAnswer === null) {
+    return { acceptedTps: 0, sends: t.accepted, rejected: t.rejected, windowMs: 0, arrivalSpanMs: 0 };
+  }
+  const windowMs = t.lastAcceptedAnswer - t.firstAcceptedArrival;
+  return {
+    acceptedTps: windowMs > 0 ? round2((t.accepted * 1000) / windowMs) : 0,
+    sends: t.accepted,
+    rejected: t.rejected,
+    windowMs: round2(windowMs),
+    arrivalSpanMs: round2(t.lastAcceptedArrival - t.firstAcceptedArrival),
+  };
+}
+
+/** Nearest-rank percentile (`p` in 0–100) of `values`; 0 for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+/** Status-route latencies; a poll that timed out counts as `timeoutMs` (it took at least that). */
+export function latencyFigures(answeredMs: number[], timeouts: number, timeoutMs: number) {
+  const all = [...answeredMs, ...Array<number>(timeouts).fill(timeoutMs)];
+  const r = (v: number) => Math.round(v);
+  return { polls: all.length, p50Ms: r(percentile(all, 50)), p99Ms: r(percentile(all, 99)), maxMs: r(all.length ? Math.max(...all) : 0), timeouts };
+}
+
+/** One status poll: when it started (epoch ms), how long it took, whether it gave up at its timeout. */
+export interface Poll {
+  startedAt: number;
+  ms: number;
+  timedOut: boolean;
+}
+
+/**
+ * The status route under load: the polls in flight at some point of [from, to] (a poll that started
+ * earlier and was still waiting counts; its wait is the load's doing).
+ */
+export function pollsUnderLoad(polls: Poll[], from: number, to: number, timeoutMs: number) {
+  const within = polls.filter((p) => p.startedAt <= to && p.startedAt + p.ms >= from);
+  return latencyFigures(
+    within.filter((p) => !p.timedOut).map((p) => p.ms),
+    within.filter((p) => p.timedOut).length,
+    timeoutMs,
+  );
+}
+
+/** A reading of a cumulative CPU counter (ms) at epoch time `t`. */
+export interface CpuSample {
+  t: number;
+  cpuMs: number;
+}
+
+/** CPU time spent from `from` to the last sample: counted from the last sample at or before `from` (else the first). */
+export function cpuSince(samples: CpuSample[], from: number): number {
+  if (samples.length === 0) return 0;
+  const before = samples.filter((s) => s.t <= from);
+  const start = before.length ? before[before.length - 1] : samples[0];
+  return samples[samples.length - 1].cpuMs - start.cpuMs;
+}
+
+/** CPU time per transaction in µs. */
+export const usPerTx = (cpuMs: number, transactions: number) => (transactions > 0 ? round2((cpuMs * 1000) / transactions) : null);
+
+export const ratio = (value: number, baseline: number) => (baseline > 0 ? round2(value / baseline) : 0);
+
+/** Issue 9's targets for `npm run bench`. */
+export const TARGETS = { burstRatio: 0.9, sustainedRatio: 0.6, signRatio: 2, statusP99Ms: 1000, tailMs: 1000 } as const;
+
+export interface Measured {
+  burstRatio: number;
+  sustainedRatio: number;
+  signRatio: number;
+  /** Null: no poll was in flight while the load ran. */
+  statusP99Ms: number | null;
+  tailMs: number | null;
+  /** Every worker run completed and verified on chain. */
+  verified: boolean;
+}
+
+/** Which targets the measured figures meet: ratios at least, latency and tail at most. */
+export function targetsMet(m: Measured, t: typeof TARGETS = TARGETS) {
+  return {
+    burstRatio: m.burstRatio >= t.burstRatio,
+    sustainedRatio: m.sustainedRatio >= t.sustainedRatio,
+    signRatio: m.signRatio >= t.signRatio,
+    statusP99Ms: m.statusP99Ms !== null && m.statusP99Ms < t.statusP99Ms,
+    tailMs: m.tailMs !== null && m.tailMs <= t.tailMs,
+    verified: m.verified,
+  };
+}
