@@ -12,6 +12,8 @@
  * answers: if the object dies in between, the hash and raw bytes are there to ask the node.
  */
 
+import { jsonArrays } from "../json-batches";
+
 export type SlotState = "reserved" | "sent" | "free" | "unknown";
 
 export interface LedgerSnapshot {
@@ -114,17 +116,12 @@ export class NonceLedger {
   /** `markSigned` for a whole burst, in one statement. Every slot must be `reserved`. */
   markSignedMany(txs: ReadonlyArray<{ nonce: number; hash: string; raw: string }>, sentAt: number): void {
     if (txs.length === 0) return;
-    const moved = new Set(
-      this.sql
-        .exec<{ nonce: number }>(
-          `UPDATE nonce_slots SET state = 'unknown', tx_hash = j.value ->> '$.hash', raw = j.value ->> '$.raw', sent_at = ?
-           FROM json_each(?) AS j
-           WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state = 'reserved' RETURNING nonce_slots.nonce AS nonce`,
-          sentAt,
-          JSON.stringify(txs.map(({ nonce, hash, raw }) => ({ nonce, hash, raw }))),
-        )
-        .toArray()
-        .map((r) => r.nonce),
+    const moved = this.updateEach(
+      `UPDATE nonce_slots SET state = 'unknown', tx_hash = j.value ->> '$.hash', raw = j.value ->> '$.raw', sent_at = ?
+       FROM json_each(?) AS j
+       WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state = 'reserved' RETURNING nonce_slots.nonce AS nonce`,
+      txs.map(({ nonce, hash, raw }) => ({ nonce, hash, raw })),
+      sentAt,
     );
     const refused = txs.filter((tx) => !moved.has(tx.nonce)).map((tx) => tx.nonce);
     if (refused.length > 0) throw new Error(`nonce ${refused.join(", ")}: cannot move to unknown (not reserved)`);
@@ -150,18 +147,13 @@ export class NonceLedger {
    */
   commitMany(txs: ReadonlyArray<{ nonce: number; hash: string }>): Array<{ nonce: number; hash: string }> {
     if (txs.length === 0) return [];
-    const moved = new Set(
-      this.sql
-        .exec<{ nonce: number }>(
-          `UPDATE nonce_slots SET state = 'sent', tx_hash = j.value ->> '$.hash'
-           FROM json_each(?) AS j
-           WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state IN ('reserved', 'unknown')
-             AND (nonce_slots.tx_hash IS NULL OR nonce_slots.tx_hash = j.value ->> '$.hash')
-           RETURNING nonce_slots.nonce AS nonce`,
-          JSON.stringify(txs.map(({ nonce, hash }) => ({ nonce, hash }))),
-        )
-        .toArray()
-        .map((r) => r.nonce),
+    const moved = this.updateEach(
+      `UPDATE nonce_slots SET state = 'sent', tx_hash = j.value ->> '$.hash'
+       FROM json_each(?) AS j
+       WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state IN ('reserved', 'unknown')
+         AND (nonce_slots.tx_hash IS NULL OR nonce_slots.tx_hash = j.value ->> '$.hash')
+       RETURNING nonce_slots.nonce AS nonce`,
+      txs.map(({ nonce, hash }) => ({ nonce, hash })),
     );
     for (const nonce of moved) this.inFlight.delete(nonce);
     return txs.filter((tx) => !moved.has(tx.nonce));
@@ -304,6 +296,18 @@ export class NonceLedger {
       .exec<SlotRow>(`SELECT nonce, tx_hash, raw, sent_at FROM nonce_slots WHERE state = ? ORDER BY nonce`, state)
       .toArray()
       .map(toSignedSlot);
+  }
+
+  /**
+   * Runs an `UPDATE … FROM json_each(?)` over `rows` in as few statements as SQLite's size cap
+   * allows (raw bytes make a burst's rows large), `before` binding ahead of the JSON; the nonces it moved.
+   */
+  private updateEach(statement: string, rows: readonly unknown[], ...before: SqlStorageValue[]): Set<number> {
+    const moved = new Set<number>();
+    for (const { json } of jsonArrays(rows)) {
+      for (const r of this.sql.exec<{ nonce: number }>(statement, ...before, json)) moved.add(r.nonce);
+    }
+    return moved;
   }
 
   private setNext(next: number): void {

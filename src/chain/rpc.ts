@@ -3,6 +3,7 @@
  * only six outbound connections, so everything that can go out together goes out as one batch.
  */
 import { RpcError, classifyHttpStatus, classifyRpcMessage } from "../errors";
+import { splitBatches } from "../json-batches";
 import { parseRetryAfter } from "./retry";
 
 export interface RpcCall {
@@ -28,27 +29,6 @@ export const MAX_BATCH_CALLS = 500;
  * 1 MiB leaves room, and 500 calldata-heavy transactions (about 10 kB each) would not fit in 2 MB.
  */
 export const MAX_BATCH_BYTES = 1024 * 1024;
-
-/**
- * Cuts items of these sizes, in order, into runs of at most `maxCalls` items and `maxBytes` bytes
- * (plus one separator per item): [start, end) index pairs. An item larger than `maxBytes` goes alone.
- */
-export function splitBatches(sizes: readonly number[], maxCalls: number, maxBytes: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  let start = 0;
-  let bytes = 2;
-  for (let i = 0; i < sizes.length; i++) {
-    const full = i - start >= maxCalls || (i > start && bytes + sizes[i] + 1 > maxBytes);
-    if (full) {
-      out.push([start, i]);
-      start = i;
-      bytes = 2;
-    }
-    bytes += sizes[i] + 1;
-  }
-  if (sizes.length > start) out.push([start, sizes.length]);
-  return out;
-}
 
 /** The outcome of each call, matched by id: a call the answer leaves out gets a timeout (it may or may not have run). */
 function matchResponses<T>(calls: readonly RpcCall[], firstId: number, responses: JsonRpcResponse[]): RpcOutcome<T>[] {

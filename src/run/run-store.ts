@@ -7,6 +7,7 @@
  * changed, the accounts' delivery marks and the rows for D1 either all land or none does. That is
  * what lets a restarted coordinator continue without losing or double-counting anything.
  */
+import { jsonArrays } from "../json-batches";
 import type { TestMetrics } from "../metrics/test-metrics";
 import type { DeliveryMark } from "./account-fleet";
 import type { MinedNoncesData } from "./mined-nonces";
@@ -92,28 +93,23 @@ export class RunStore {
   /** Everything the tick changed, in one synchronous (so atomic) write. */
   checkpoint(c: Checkpoint): void {
     this.kv.put(LIVE_KEY, c.scalars);
-    // One statement per table, whatever the number of rows: a statement costs far more than a row.
-    if (c.tracker.put.length > 0) {
-      this.sql.exec(
-        `INSERT OR REPLACE INTO live_records (id, body) SELECT value ->> '$.hashes[0]', value FROM json_each(?)`,
-        JSON.stringify(c.tracker.put),
-      );
+    // One statement per table and bounded chunk of rows: a statement costs far more than a row, and
+    // one parameter must stay under SQLite's size cap however large the tick (a 60,000 burst).
+    for (const { json } of jsonArrays(c.tracker.put)) {
+      this.sql.exec(`INSERT OR REPLACE INTO live_records (id, body) SELECT value ->> '$.hashes[0]', value FROM json_each(?)`, json);
     }
-    if (c.tracker.drop.length > 0) this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(c.tracker.drop));
-    if (c.tracker.watermarks.length > 0) {
-      this.sql.exec(
-        `INSERT OR REPLACE INTO mined_nonces (account, body) SELECT value ->> '$[0]', value -> '$[1]' FROM json_each(?)`,
-        JSON.stringify(c.tracker.watermarks),
-      );
+    for (const { json } of jsonArrays(c.tracker.drop)) this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, json);
+    for (const { json } of jsonArrays(c.tracker.watermarks)) {
+      this.sql.exec(`INSERT OR REPLACE INTO mined_nonces (account, body) SELECT value ->> '$[0]', value -> '$[1]' FROM json_each(?)`, json);
     }
-    if (c.marks.length > 0) {
+    for (const { json } of jsonArrays(c.marks)) {
       this.sql.exec(
         `INSERT OR REPLACE INTO delivery_marks (account, applied, above)
          SELECT value ->> '$[0]', value ->> '$[1].applied', value -> '$[1].above' FROM json_each(?)`,
-        JSON.stringify(c.marks),
+        json,
       );
     }
-    if (c.logs.length > 0) this.sql.exec(`INSERT INTO log_queue (body, count) VALUES (?, ?)`, JSON.stringify(c.logs), c.logs.length);
+    for (const { json, count } of jsonArrays(c.logs)) this.sql.exec(`INSERT INTO log_queue (body, count) VALUES (?, ?)`, json, count);
     for (const row of c.seconds) this.sql.exec(`INSERT OR REPLACE INTO series_queue (second, body) VALUES (?, ?)`, row.second, JSON.stringify(row));
   }
 

@@ -6,7 +6,8 @@
 import { keccak256, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { RpcError } from "../../src/errors";
-import { JsonRpcClient, MAX_BATCH_BYTES, MAX_BATCH_CALLS, splitBatches, type RpcCall } from "../../src/chain/rpc";
+import { JsonRpcClient, MAX_BATCH_BYTES, MAX_BATCH_CALLS, type RpcCall } from "../../src/chain/rpc";
+import { jsonArrays, splitBatches } from "../../src/json-batches";
 import { DEV_FUNDER, chainRpc, faultStats, resetFaultStats, rpcUrl, setFaults } from "./helpers";
 
 /** Not a valid transaction: every fault used here answers without forwarding, so anvil never sees it. */
@@ -64,6 +65,18 @@ describe("batches by bytes", () => {
     expect(splitBatches([10, 10, 10, 10], 500, 40)).toEqual([[0, 3], [3, 4]]);
     expect(splitBatches([5, 100, 5], 500, 50)).toEqual([[0, 1], [1, 2], [2, 3]]);
     expect(splitBatches([], 500, 50)).toEqual([]);
+  });
+
+  it("jsonArrays cuts a list into JSON arrays under the size given, every item once, in order", () => {
+    const items = Array.from({ length: 1_000 }, (_, i) => ({ i, pad: "x".repeat(i % 50) }));
+    const arrays = jsonArrays(items, 4_096);
+    expect(arrays.length).toBeGreaterThan(5);
+    for (const { json } of arrays) expect(json.length).toBeLessThanOrEqual(4_096);
+    expect(arrays.flatMap(({ json, count }) => {
+      const parsed = JSON.parse(json) as unknown[];
+      expect(parsed.length).toBe(count);
+      return parsed;
+    })).toEqual(items);
   });
 
   it("large calls go out in requests under MAX_BATCH_BYTES, outcomes in the order of the calls", async () => {

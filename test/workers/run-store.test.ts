@@ -58,6 +58,31 @@ const checkpoint = (parts: Partial<Checkpoint>): Checkpoint => ({
   ...parts,
 });
 
+describe("a very large tick (a 60,000 burst confirmed at once)", () => {
+  it("is written in bounded statements: no SQLITE_TOOBIG, every record and log read back", async () => {
+    // 40,000 records and logs: about 10 MB of JSON, five times SQLite's 2 MB cap on one string.
+    const records = Array.from({ length: 40_000 }, (_, n) => record(n));
+    const logs = Array.from({ length: 40_000 }, (_, n) => log(n));
+    await inFreshObject((store) => {
+      store.checkpoint(checkpoint({ tracker: { put: records, drop: [], watermarks: [] }, logs }));
+      const restored = store.restore()!;
+      expect(restored.records.length).toBe(40_000);
+      expect(restored.records.map((r) => r.nonce).sort((a, b) => a - b)).toEqual(records.map((r) => r.nonce));
+      expect(store.queued().logs).toBe(40_000);
+      let read = 0;
+      for (;;) {
+        const { logs: batch, through } = store.peekLogs(5_000);
+        if (batch.length === 0) break;
+        read += batch.length;
+        store.dropLogs(through);
+      }
+      expect(read).toBe(40_000);
+      store.checkpoint(checkpoint({ tracker: { put: [], drop: records.map((r) => r.hashes[0]), watermarks: [] } }));
+      expect(store.restore()!.records).toEqual([]);
+    });
+  });
+});
+
 describe("RunStore", () => {
   it("has nothing to restore before the first checkpoint", async () => {
     expect(await inFreshObject((store) => store.restore())).toBeUndefined();
