@@ -20,6 +20,7 @@ import {
 import { generatePrivateKey, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { signerForLayer } from "../../src/account/layer-signer";
 import { signerFor } from "../../src/account/signer";
+import { readConfig, type Env } from "../../src/config";
 import { TYPE_SPECS } from "../../src/tx/builders";
 import { ethTransfer } from "../../src/tx/eth-transfer";
 import { TRANSACTION_TYPES, type LoadContext } from "../../src/tx/types";
@@ -74,6 +75,12 @@ describe("the wasm signer", () => {
     expect(wasm.publicKey).toBe(viem.publicKey);
     expect(wasm.signTransaction).not.toBe(viem.signTransaction);
     expect(await wasm.signMessage({ message: "hello" })).toBe(await viem.signMessage({ message: "hello" }));
+  });
+
+  it("is the default signer; SIGNER=viem selects viem's", () => {
+    expect(readConfig({} as Env).signer).toBe("wasm");
+    expect(readConfig({ SIGNER: "viem" } as Env).signer).toBe("viem");
+    expect(readConfig({ SIGNER: "fast" } as Env).signer).toBe("wasm");
   });
 
   for (const type of TRANSACTION_TYPES) {
