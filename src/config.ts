@@ -84,7 +84,7 @@ export interface RuntimeConfig {
   apiToken: string | undefined;
 }
 
-/** libsecp256k1 in WebAssembly (issue 9): byte-identical to viem's signer at over twice its rate in workerd. */
+/** libsecp256k1 in WebAssembly (issue 9): byte-identical to viem's signer, 1.8–2.3 times its rate in workerd (bench/sign-worker.ts). */
 const DEFAULT_SIGNER: SignerKind = "wasm";
 const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 const MIB = 1024 * 1024;

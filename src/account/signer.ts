@@ -1,6 +1,6 @@
 /**
  * Transaction signing for sender accounts: one interface, two implementations. `wasm` signs with
- * libsecp256k1 compiled to WebAssembly (issue 9: about twice viem's rate inside workerd); `viem`
+ * libsecp256k1 compiled to WebAssembly (issue 9: 1.8–2.3 times viem's rate inside workerd); `viem`
  * is viem's JavaScript signer, kept as the fallback and as the oracle the tests compare against.
  * Both produce byte-identical raw transactions; everything but `signTransaction` is viem's in both.
  */
