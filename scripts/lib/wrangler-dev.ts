@@ -18,6 +18,8 @@ export interface WranglerDevOptions {
   rpcUrl: string;
   vars?: Record<string, string>;
   persistDir?: string;
+  /** More `wrangler dev` arguments (e.g. `--inspector-port` for a profile). */
+  extraArgs?: string[];
 }
 
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
@@ -26,7 +28,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
   });
   const vars = { BUILDER_RPC_URL: options.rpcUrl, L2_RPC_URL: options.rpcUrl, EXECUTION_LAYER: "anvil", ...options.vars };
-  const args = ["--persist-to", persistDir];
+  const args = ["--persist-to", persistDir, ...(options.extraArgs ?? [])];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   return { ...(await startWrangler(args, "/v1/health")), persistDir };
 }
