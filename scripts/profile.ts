@@ -52,6 +52,26 @@ async function inspector(url: string) {
 
 const shortUrl = (url: string) => url.replace(/^.*?\/(src|node_modules)\//, "$1/") || "(native)";
 
+/** For the functions with the most self time, which callers it came through: native frames name no file. */
+function callersOf(nodes: ProfileNode[], names: string[]): void {
+  const parent = new Map<number, ProfileNode>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n);
+  for (const name of names) {
+    const byCaller = new Map<string, number>();
+    let total = 0;
+    for (const n of nodes) {
+      if (n.callFrame.functionName !== name || !n.hitCount) continue;
+      total += n.hitCount;
+      const p = parent.get(n.id);
+      const caller = p ? `${p.callFrame.functionName || "(anonymous)"}  ${shortUrl(p.callFrame.url)}:${p.callFrame.lineNumber + 1}` : "(root)";
+      byCaller.set(caller, (byCaller.get(caller) ?? 0) + n.hitCount);
+    }
+    if (total === 0) continue;
+    console.log(`\n${name}: called from`);
+    for (const [caller, hits] of [...byCaller].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${((100 * hits) / total).toFixed(1).padStart(6)} %  ${caller}`);
+  }
+}
+
 function summarize(nodes: ProfileNode[], top = 35): void {
   const total = nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
   const byFunction = new Map<string, number>();
@@ -71,6 +91,7 @@ function summarize(nodes: ProfileNode[], top = 35): void {
   };
   print("by file", byFile);
   print("by function", byFunction);
+  callersOf(nodes, ["exec", "(garbage collector)"]);
 }
 
 const anvil = await startAnvil({ blockTimeSec: 1, args: ["--gas-limit", "3000000000"] });

@@ -38,6 +38,22 @@ type SlotRow = {
   sent_at: number | null;
 };
 
+/**
+ * A burst's updates, one statement for many slots (`updateEach`). They write `+nonce_slots.state`:
+ * the unary plus keeps SQLite off the state index, which it would otherwise pick as the outer loop,
+ * scanning the whole batch for every reserved row (quadratic: the largest CPU cost in a profile
+ * under load). Without it the batch drives the loop and each slot is found by its nonce, the key.
+ */
+export const MARK_SIGNED_SQL = `UPDATE nonce_slots SET state = 'unknown', tx_hash = j.value ->> '$.hash', raw = j.value ->> '$.raw', sent_at = ?
+  FROM json_each(?) AS j
+  WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND +nonce_slots.state = 'reserved' RETURNING nonce_slots.nonce AS nonce`;
+
+export const COMMIT_SQL = `UPDATE nonce_slots SET state = 'sent', tx_hash = j.value ->> '$.hash'
+  FROM json_each(?) AS j
+  WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND +nonce_slots.state IN ('reserved', 'unknown')
+    AND (nonce_slots.tx_hash IS NULL OR nonce_slots.tx_hash = j.value ->> '$.hash')
+  RETURNING nonce_slots.nonce AS nonce`;
+
 const toSignedSlot = (r: SlotRow): SignedSlot => ({ nonce: r.nonce, txHash: r.tx_hash, raw: r.raw, sentAt: r.sent_at });
 
 export class NonceLedger {
@@ -116,13 +132,7 @@ export class NonceLedger {
   /** `markSigned` for a whole burst, in one statement. Every slot must be `reserved`. */
   markSignedMany(txs: ReadonlyArray<{ nonce: number; hash: string; raw: string }>, sentAt: number): void {
     if (txs.length === 0) return;
-    const moved = this.updateEach(
-      `UPDATE nonce_slots SET state = 'unknown', tx_hash = j.value ->> '$.hash', raw = j.value ->> '$.raw', sent_at = ?
-       FROM json_each(?) AS j
-       WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state = 'reserved' RETURNING nonce_slots.nonce AS nonce`,
-      txs.map(({ nonce, hash, raw }) => ({ nonce, hash, raw })),
-      sentAt,
-    );
+    const moved = this.updateEach(MARK_SIGNED_SQL, txs.map(({ nonce, hash, raw }) => ({ nonce, hash, raw })), sentAt);
     const refused = txs.filter((tx) => !moved.has(tx.nonce)).map((tx) => tx.nonce);
     if (refused.length > 0) throw new Error(`nonce ${refused.join(", ")}: cannot move to unknown (not reserved)`);
     for (const tx of txs) this.inFlight.set(tx.nonce, tx.hash);
@@ -147,14 +157,7 @@ export class NonceLedger {
    */
   commitMany(txs: ReadonlyArray<{ nonce: number; hash: string }>): Array<{ nonce: number; hash: string }> {
     if (txs.length === 0) return [];
-    const moved = this.updateEach(
-      `UPDATE nonce_slots SET state = 'sent', tx_hash = j.value ->> '$.hash'
-       FROM json_each(?) AS j
-       WHERE nonce_slots.nonce = j.value ->> '$.nonce' AND nonce_slots.state IN ('reserved', 'unknown')
-         AND (nonce_slots.tx_hash IS NULL OR nonce_slots.tx_hash = j.value ->> '$.hash')
-       RETURNING nonce_slots.nonce AS nonce`,
-      txs.map(({ nonce, hash }) => ({ nonce, hash })),
-    );
+    const moved = this.updateEach(COMMIT_SQL, txs.map(({ nonce, hash }) => ({ nonce, hash })));
     for (const nonce of moved) this.inFlight.delete(nonce);
     return txs.filter((tx) => !moved.has(tx.nonce));
   }
@@ -300,7 +303,8 @@ export class NonceLedger {
 
   /**
    * Runs an `UPDATE … FROM json_each(?)` over `rows` in as few statements as SQLite's size cap
-   * allows (raw bytes make a burst's rows large), `before` binding ahead of the JSON; the nonces it moved.
+   * allows (raw bytes make a burst's rows large), `before` binding ahead of the JSON; the nonces it
+   * moved.
    */
   private updateEach(statement: string, rows: readonly unknown[], ...before: SqlStorageValue[]): Set<number> {
     const moved = new Set<number>();

@@ -5,7 +5,7 @@
  */
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { NonceLedger } from "../../src/account/nonce-ledger";
+import { COMMIT_SQL, MARK_SIGNED_SQL, NonceLedger } from "../../src/account/nonce-ledger";
 
 let counter = 0;
 /** A unique object name per test: every ledger starts from empty tables. */
@@ -246,6 +246,17 @@ describe("nonce ledger: a burst's statements", () => {
       for (const n of nonces) ledger.handOver(n, hash(n));
       expect(ledger.unknownSlots()).toEqual(nonces.map((n) => ({ nonce: n, txHash: hash(n), raw: `0x0${n}`, sentAt: 1_234 })));
       expect(() => ledger.markSignedMany([{ nonce: 1, hash: hash(9), raw: "0x09" }], 1)).toThrow(/not reserved/);
+    });
+  });
+
+  it("finds each slot of a burst by its nonce, never by scanning the batch for every reserved slot", async () => {
+    await withLedger("plan", (_ledger, sql) => {
+      for (const [statement, bindings] of [[MARK_SIGNED_SQL, [0, "[]"]], [COMMIT_SQL, ["[]"]]] as const) {
+        const plan = sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ...bindings).toArray().map((r) => r.detail);
+        // The batch is the outer loop; the slot is a key lookup inside it.
+        expect(plan[0]).toMatch(/^SCAN j VIRTUAL TABLE/);
+        expect(plan[1]).toMatch(/^SEARCH nonce_slots USING INTEGER PRIMARY KEY/);
+      }
     });
   });
 
