@@ -5,7 +5,7 @@
  * for a few seconds of steady sending, and prints where the time went: by function and by file.
  *
  * Options: --target (tps, default 20000), --accounts (200), --duration (15 s), --sample (6 s),
- * --signer (wasm|viem).
+ * --delay (2 s after the run starts running), --signer (wasm|viem).
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     accounts: { type: "string", default: "200" },
     duration: { type: "string", default: "15" },
     sample: { type: "string", default: "6" },
+    /** Seconds after the run starts running before sampling starts (0: its first seconds). */
+    delay: { type: "string", default: "2" },
     signer: { type: "string", default: "wasm" },
   },
 });
@@ -111,7 +113,7 @@ try {
     if (m.status === "running") break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  await new Promise((r) => setTimeout(r, 2_000));
+  await new Promise((r) => setTimeout(r, Number(values.delay) * 1000));
   const session = await inspector(`ws://127.0.0.1:${inspectorPort}/ws`);
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 500 });

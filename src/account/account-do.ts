@@ -175,7 +175,7 @@ export class AccountDO extends DurableObject<Env> {
     const target = this.ahead.target(Date.now(), sendBy);
     if (target <= this.ahead.size) return;
     const counters = this.buildCounters();
-    void this.ahead.fill({ ...deps, build: workloadBuilder(this.loadWorkload(), counters, [[key.type, 1]], emptyTipCounts()) }, key, target);
+    void this.ahead.fill({ ...deps, build: workloadBuilder(this.loadWorkload(), counters, [[key.type, 1]], emptyTipCounts()) }, key, target, sendBy);
     this.ctx.storage.kv.put(COUNTERS_KEY, counters);
   }
 

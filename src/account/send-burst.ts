@@ -156,13 +156,16 @@ export async function signReserved(
   };
   const ahead = preSigned.map((tx) => tx.nonce);
   if (count > 0 && Date.now() > sendBy) return tooLate(ahead);
-  let signed: SignedTx[];
+  let fresh: SignedTx[] | undefined;
   try {
-    signed = [...preSigned, ...(await signFresh(deps, count - preSigned.length, fees))];
+    fresh = await signFresh(deps, count - preSigned.length, fees, sendBy);
   } catch (err) {
     deps.ledger.release(ahead);
     throw err;
   }
+  // Past the instant while signing: the fresh nonces went back already, the window's go now.
+  if (!fresh) return tooLate(ahead);
+  const signed = [...preSigned, ...fresh];
   if (Date.now() > sendBy) return tooLate(signed.map((tx) => tx.nonce));
   const at = sentAt ?? Date.now();
   deps.ledger.markSignedMany(signed, at);
@@ -173,17 +176,21 @@ export async function signReserved(
  * Reserves `count` fresh nonces and signs a transaction for each; they stay `reserved` in the
  * ledger (a failure gives them back). Everything is reserved and built before the first await:
  * other calls into the object may run at any await, and the builders' counters must advance in
- * nonce order.
+ * nonce order. `undefined` once `sendBy` passes between two chunks: the rest is not signed (the
+ * CPU goes to sends that can still leave) and the nonces are given back.
  */
-export async function signFresh(deps: SenderDeps, count: number, fees: FeeQuote): Promise<SignedTx[]> {
+export async function signFresh(deps: SenderDeps, count: number, fees: FeeQuote, sendBy = Number.POSITIVE_INFINITY): Promise<SignedTx[] | undefined> {
   const nonces = deps.ledger.reserveMany(count);
+  let signed: SignedTx[] | undefined;
   try {
     const built = nonces.map((nonce) => deps.build({ chainId: deps.chainId, nonce, fees, from: deps.signer.address }));
-    return await signInChunks(deps.signer, nonces, built);
+    signed = await signInChunks(deps.signer, nonces, built, sendBy);
   } catch (err) {
     for (const nonce of nonces) deps.ledger.rollback(nonce);
     throw err;
   }
+  if (!signed) deps.ledger.release(nonces);
+  return signed;
 }
 
 /**
@@ -191,10 +198,14 @@ export async function signFresh(deps: SenderDeps, count: number, fees: FeeQuote)
  * yields one large burst holds the isolate, and every other request to it (the status route, the
  * coordinator's tick) waits behind the whole burst.
  */
-async function signInChunks(signer: LocalAccount, nonces: number[], built: ReturnType<BuildTransaction>[]): Promise<SignedTx[]> {
+async function signInChunks(signer: LocalAccount, nonces: number[], built: ReturnType<BuildTransaction>[], sendBy: number): Promise<SignedTx[] | undefined> {
   const signed: SignedTx[] = [];
   for (let start = 0; start < nonces.length; start += SIGN_CHUNK) {
-    if (start > 0) await yieldToEventLoop();
+    if (start > 0) {
+      await yieldToEventLoop();
+      // The clock moves across the yield (in Workers, only across I/O and timers).
+      if (Date.now() > sendBy) return undefined;
+    }
     const end = Math.min(nonces.length, start + SIGN_CHUNK);
     for (let i = start; i < end; i++) {
       const { tx, type } = await built[i];

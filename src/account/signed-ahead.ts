@@ -111,18 +111,21 @@ export class SignedAheadWindow {
   }
 
   /**
-   * Signs up to `target` transactions for `key` after the window's last nonce. Reserves
+   * Signs up to `target` transactions for `key` after the window's last nonce, stopping at
+   * `sendBy` (the end of sending: what is signed after it cannot leave). Reserves
    * synchronously when called; one fill at a time; nothing is filled over a free nonce (it must be
    * reused first).
    */
-  fill(deps: SenderDeps, key: WindowKey, target: number): Promise<void> {
+  fill(deps: SenderDeps, key: WindowKey, target: number, sendBy: number): Promise<void> {
     if (this.filling) return this.filling;
     const missing = target - this.entries.length;
     if (missing <= 0 || this.ledger.hasFree()) return Promise.resolve();
     const generation = this.generation;
-    const signing = signFresh(deps, missing, key.fees);
+    const signing = signFresh(deps, missing, key.fees, sendBy);
     this.filling = signing
       .then((signed) => {
+        // Past sendBy, signFresh gave the nonces back: nothing is left to send them for.
+        if (!signed) return;
         if (generation === this.generation) this.entries.push(...signed.map((tx) => ({ ...tx, key })));
         else this.ledger.release(signed.map((tx) => tx.nonce));
       })

@@ -70,6 +70,9 @@ export class RunCoordinator extends DurableObject<Env> {
   /** The one run record. Every method changes this object; none saves back a copy it read before an await. */
   private run: RunRecord | undefined = this.store.loadRecord();
   private live: LiveRun | undefined;
+  /** The block follower and the D1 writer under way beside the ticks, if any: one of each at a time. */
+  private following: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
   private accountSlots: AccountSlot[] | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -286,7 +289,14 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     if (!this.isLive()) return;
     live.fleet.collectOwed();
-    await this.followBlocks(run, live);
+    // While sending, a tick does not wait for the node or for D1: under load their answers queue
+    // behind the account objects' work (half a second each in a profile), and a tick that waits
+    // dispatches late. They run beside the ticks, one at a time; the stop sequence waits for them.
+    if (run.status === "running") this.following ??= this.followBlocks(run, live).finally(() => (this.following = undefined));
+    else {
+      await this.following;
+      await this.followBlocks(run, live);
+    }
     if (run.status === "running" && isAdaptive(run.request.pattern)) await followPending(this.rpc, run, live, now);
     if (!this.isLive()) return;
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
@@ -310,7 +320,11 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     live.tracker.forgetSettled();
     this.checkpoint(run, live, Date.now());
-    await this.flush(run, live);
+    if (run.status === "running") this.flushing ??= this.flush(run, live).finally(() => (this.flushing = undefined));
+    else {
+      await this.flushing;
+      await this.flush(run, live);
+    }
     // Carried by the next checkpoint: what a tick costs is what bounds the accounts one coordinator drives.
     recordTick((live.ticks ??= newTickStats()), now, Date.now());
   }
@@ -477,6 +491,8 @@ export class RunCoordinator extends DurableObject<Env> {
   /** Drains the D1 queues, writes the final run row and frees the lock; the alarm retries until it all lands. */
   private async release(): Promise<void> {
     const run = this.run!;
+    // A write started beside a tick finishes first: the final one must not race it over the same rows.
+    await this.flushing;
     try {
       while (!(await this.flushQueues(run))) {
         // Keep going until both queues are empty.
