@@ -44,8 +44,12 @@ runRoutes.post("/reset", async (c) => {
 });
 
 runRoutes.get("/status", async (c) => {
+  const started = Date.now();
   const run = await latestRun(database(c.env.DB));
+  const found = Date.now();
   if (!run) return c.json(idleMetrics());
   const metrics = await coordinator(c.env, run.id).metrics();
+  // Where a slow answer waited (the clock moves across I/O): the run look-up in D1, or the coordinator.
+  c.header("server-timing", `d1;dur=${found - started}, coordinator;dur=${Date.now() - found}`);
   return c.json(metrics ?? { ...idleMetrics(), runId: run.id, status: run.status });
 });

@@ -9,7 +9,7 @@
  * result until a checkpoint holds it, and the fleet collects it before giving the account new work.
  */
 import type { Env } from "../config";
-import type { AccountDO, BurstSlice, CallContext } from "../account/account-do";
+import { sliceCount, type AccountDO, type BurstSlice, type CallContext } from "../account/account-do";
 import type { Delivery } from "../account/result-outbox";
 import type { BurstResult } from "../account/send-burst";
 import type { TimedBurstOrder, TimedBurstResult } from "../account/timed-burst";
@@ -40,6 +40,10 @@ export class AccountFleet {
   /** Burst shares folded in since the last `takeBurstReports()`: they go into the same checkpoint as the marks. */
   private burstReports: BurstShareReport[] = [];
   inflightTotal = 0;
+  /** Load transactions handed to account objects whose answer has not come yet. */
+  inflightTx = 0;
+  /** When each load call was answered and how many transactions it carried: the last second's throughput. */
+  private readonly answers: Array<[at: number, count: number]> = [];
 
   constructor(
     private readonly env: Env,
@@ -80,7 +84,21 @@ export class AccountFleet {
 
   /** A slice of the rate. Its transactions feed the circuit breaker; its send requests, the rate limit. */
   burst(slot: AccountSlot, slice: BurstSlice): void {
-    this.fire(slot, this.stub(slot).burst(slice, this.context(slot)), (result) => this.recordSends(result));
+    const count = sliceCount(slice);
+    this.inflightTx += count;
+    const call = this.stub(slot)
+      .burst(slice, this.context(slot))
+      .finally(() => {
+        this.inflightTx -= count;
+        this.answers.push([Date.now(), count]);
+      });
+    this.fire(slot, call, (result) => this.recordSends(result));
+  }
+
+  /** Load transactions answered over the last second (sent, failed or given back alike). */
+  answeredLastSecond(now: number): number {
+    while (this.answers.length > 0 && now - this.answers[0][0] > 1_000) this.answers.shift();
+    return this.answers.reduce((sum, [, count]) => sum + count, 0);
   }
 
   /** A share of a planned burst (burst pattern): signed now, released at `order.plannedAt`. */

@@ -23,7 +23,8 @@ import { AccountFleet } from "./account-fleet";
 import { followPending } from "./adaptive-sampler";
 import { launchDueBursts, settleBursts } from "./burst-launcher";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
-import { distribute, takeFromBudget } from "./dispatch";
+import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
+import { SIGN_CHUNK } from "../account/send-burst";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
 import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
@@ -44,6 +45,8 @@ import { needsReceipts, runMix } from "./workload-plan";
  * tick and the API.
  */
 const MAX_BURST = 200;
+/** Transactions per account call at least, when there are enough: one signing chunk. */
+const MIN_SLICE = SIGN_CHUNK;
 /** Work owed from a late tick is carried for at most this many ticks. */
 const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
@@ -337,10 +340,13 @@ export class RunCoordinator extends DurableObject<Env> {
     const rate = limitRate(live.rateLimit, DEFAULT_RATE_LIMIT, breakerRate, until);
     live.currentTarget = rate;
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
-    const count = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
+    const owed = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
+    // What the account objects cannot take yet stays owed (within maxOwed): backpressure.
+    const count = Math.min(owed, dispatchRoom(live.fleet.answeredLastSecond(Date.now()), live.fleet.inflightTx));
+    live.budget.owed += owed - count;
     live.lastDispatchAt = until;
     const { slots } = live.fleet;
-    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST);
+    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST, MIN_SLICE);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);

@@ -27,8 +27,10 @@ export interface Slice {
 /**
  * Spreads `count` transactions over the accounts that can take more, round-robin from `cursor`
  * so that over many ticks every account sends the same share. No account gets more than
- * `maxPerAccount` (one JSON-RPC batch). Accounts not in `available` are skipped; what cannot be
- * placed is returned as `unplaced`, with the cursor for the next tick.
+ * `maxPerAccount` (one JSON-RPC batch), and no more accounts are used than give each at least
+ * `minPerAccount`: a call to an account object costs far more than a transaction in it, so under
+ * load a tick hands out fewer, larger slices. Accounts not in `available` are skipped; what cannot
+ * be placed is returned as `unplaced`, with the cursor for the next tick.
  */
 export function distribute(
   count: number,
@@ -36,11 +38,19 @@ export function distribute(
   cursor: number,
   available: (account: number) => boolean,
   maxPerAccount = Number.POSITIVE_INFINITY,
+  minPerAccount = 1,
 ): { slices: Slice[]; cursor: number; unplaced: number } {
+  const wanted = Math.max(1, Math.ceil(count / minPerAccount));
   const open: number[] = [];
+  let limited = false;
   for (let k = 0; k < numAccounts; k++) {
     const account = (cursor + k) % numAccounts;
-    if (available(account)) open.push(account);
+    if (!available(account)) continue;
+    if (open.length === wanted) {
+      limited = true;
+      break;
+    }
+    open.push(account);
   }
   if (open.length === 0 || count === 0) return { slices: [], cursor, unplaced: count };
   const placed = Math.min(count, open.length * maxPerAccount);
@@ -50,7 +60,23 @@ export function distribute(
     .map((account, i) => ({ account, count: base + (i < extra ? 1 : 0) }))
     .filter((s) => s.count > 0);
   // Next tick starts after the last account that got an extra one, among those that were open:
-  // counting over all accounts would hand a busy account's turn to its neighbour.
-  const next = extra > 0 ? (open[extra - 1] + 1) % numAccounts : cursor;
-  return { slices, cursor: next, unplaced: count - placed };
+  // counting over all accounts would hand a busy account's turn to its neighbour. When fewer
+  // accounts were used than were open, it starts after the last one used.
+  const last = limited ? slices[slices.length - 1].account : extra > 0 ? open[extra - 1] : undefined;
+  return { slices, cursor: last === undefined ? cursor : (last + 1) % numAccounts, unplaced: count - placed };
 }
+
+/**
+ * Transactions a tick may hand out beyond those still in the account objects' hands: a quarter
+ * more than they answered over the last second (room to grow, as a congestion window does), and
+ * at least `floor`. Without it an overloaded worker queues more than it can sign before the end of
+ * sending (in a profile, half of what was signed never left) and every other request waits behind
+ * that queue; at twice, the status route waited 0.7–1.6 s, at a quarter more 0.3–1.2 s, for the
+ * same throughput.
+ */
+export function dispatchRoom(answeredLastSecond: number, inFlight: number, floor = MIN_IN_FLIGHT): number {
+  return Math.max(0, Math.max(floor, IN_FLIGHT_GROWTH * answeredLastSecond) - inFlight);
+}
+
+export const MIN_IN_FLIGHT = 1_000;
+const IN_FLIGHT_GROWTH = 1.25;

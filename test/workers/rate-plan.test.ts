@@ -4,7 +4,7 @@
  * over account objects. A run sends the right total only if all three are right.
  */
 import { describe, expect, it } from "vitest";
-import { distribute, takeFromBudget, type Budget } from "../../src/run/dispatch";
+import { dispatchRoom, MIN_IN_FLIGHT, distribute, takeFromBudget, type Budget } from "../../src/run/dispatch";
 import { expectedTransactions, peakRate, rateAt, type PatternConfig } from "../../src/run/patterns";
 import { mulberry32 } from "../support/seeded-random";
 
@@ -221,6 +221,29 @@ describe("dispatch: distribute", () => {
     const { slices, unplaced } = distribute(1000, 4, 0, all, 200);
     expect(slices.map((s) => s.count)).toEqual([200, 200, 200, 200]);
     expect(unplaced).toBe(200);
+  });
+
+  it("uses no more accounts than give each minPerAccount, and rotates over all of them", () => {
+    const totals = new Array<number>(10).fill(0);
+    let cursor = 0;
+    for (let tick = 0; tick < 100; tick++) {
+      const plan = distribute(60, 10, cursor, all, 200, 25);
+      // 60 at 25 at least: three accounts (20 each), not ten calls of 6.
+      expect(plan.slices.map((s) => s.count)).toEqual([20, 20, 20]);
+      for (const s of plan.slices) totals[s.account] += s.count;
+      cursor = plan.cursor;
+    }
+    expect(Math.max(...totals) - Math.min(...totals)).toBeLessThanOrEqual(20);
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(6_000);
+    // Fewer than the minimum: one account takes them all.
+    expect(distribute(7, 10, 4, all, 200, 25)).toEqual({ slices: [{ account: 4, count: 7 }], cursor: 5, unplaced: 0 });
+  });
+
+  it("dispatchRoom: a quarter more than the last second's answers beyond what is in flight, at least the floor", () => {
+    expect(dispatchRoom(0, 0)).toBe(MIN_IN_FLIGHT);
+    expect(dispatchRoom(0, 400)).toBe(MIN_IN_FLIGHT - 400);
+    expect(dispatchRoom(4_000, 2_000)).toBe(3_000);
+    expect(dispatchRoom(4_000, 9_000)).toBe(0);
   });
 
   it("returns everything as unplaced when no account is available, keeping the cursor", () => {
