@@ -188,7 +188,8 @@ export class NonceLedger {
   /**
    * Gives back reservations that were never signed for (a send that came too late to leave). From
    * the top down: the highest reserved nonce lowers `next`, so a run that ends leaves no gap to
-   * fill; one below another call's reservation becomes free for reuse like any rollback.
+   * fill; one below another call's reservation becomes free for reuse like any rollback, and goes
+   * too once what was above it has been given back.
    */
   release(nonces: number[]): void {
     for (const nonce of [...nonces].sort((a, b) => b - a)) {
@@ -196,6 +197,13 @@ export class NonceLedger {
       if (!removed) continue;
       if (nonce === this.next() - 1) this.setNext(nonce);
       else this.sql.exec(`INSERT INTO nonce_slots (nonce, state) VALUES (?, 'free')`, nonce);
+    }
+    // Free nonces now at the top (given back earlier, below what was just released) go too: a
+    // late burst that took from the signed-ahead window gives its nonces back before the window does.
+    for (let top = this.next() - 1; ; top--) {
+      const freed = this.sql.exec(`DELETE FROM nonce_slots WHERE nonce = ? AND state = 'free' RETURNING nonce`, top).toArray().length === 1;
+      if (!freed) break;
+      this.setNext(top);
     }
   }
 

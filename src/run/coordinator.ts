@@ -45,6 +45,11 @@ import { needsReceipts, runMix } from "./workload-plan";
  * tick and the API.
  */
 const MAX_BURST = 200;
+/**
+ * A slice may leave this long after the end of sending: the last tick's slice is on its way to its
+ * object at the end, and an idle worker should not drop it; an overloaded one still stops within 1 s.
+ */
+const SEND_BY_SLACK_MS = 500;
 /** Transactions per account call at least, when there are enough: one signing chunk. */
 const MIN_SLICE = SIGN_CHUNK;
 /** Work owed from a late tick is carried for at most this many ticks. */
@@ -351,7 +356,7 @@ export class RunCoordinator extends DurableObject<Env> {
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);
     for (const slice of plan.slices) {
-      live.fleet.burst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees, sendBy: endAt });
+      live.fleet.burst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees, sendBy: endAt + SEND_BY_SLACK_MS });
     }
   }
 

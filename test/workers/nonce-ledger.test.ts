@@ -177,6 +177,19 @@ describe("nonce ledger: transitions", () => {
     });
   });
 
+  it("release lowers `next` over free nonces left at the top: a late burst's nonces, then the window above them", async () => {
+    await withLedger("release-below-window", (ledger) => {
+      ledger.reset(0);
+      const burst = ledger.reserveMany(12); // taken from the window, then too late to send
+      const window = ledger.reserveMany(8); // still in the window
+      ledger.release(burst);
+      expect(ledger.snapshot()).toMatchObject({ next: 20, free: burst });
+      ledger.release(window);
+      // Nothing left to fill: the account ends where it started.
+      expect(ledger.snapshot()).toEqual({ next: 0, reserved: [], sent: 0, free: [], unknown: [] });
+    });
+  });
+
   it("an unknown outcome keeps the hash; the slot then resolves by commit or by rollback", async () => {
     await withLedger("unknown", (ledger) => {
       ledger.reset(7);
