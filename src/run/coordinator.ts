@@ -50,7 +50,12 @@ const MAX_BURST = 200;
  * object at the end, and an idle worker should not drop it; an overloaded one still stops within 1 s.
  */
 const SEND_BY_SLACK_MS = 500;
-/** Transactions per account call at least, when there are enough: one signing chunk. */
+/**
+ * A tick handing out at least LARGE_TICK transactions gives each account it uses at least
+ * MIN_SLICE (one signing chunk): under load a call costs far more than a transaction in it. A
+ * smaller tick spreads over every account, one or two each, as a crowd of senders would.
+ */
+const LARGE_TICK = 500;
 const MIN_SLICE = SIGN_CHUNK;
 /** Work owed from a late tick is carried for at most this many ticks. */
 const MAX_OWED_TICKS = 2;
@@ -351,7 +356,7 @@ export class RunCoordinator extends DurableObject<Env> {
     live.budget.owed += owed - count;
     live.lastDispatchAt = until;
     const { slots } = live.fleet;
-    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST, MIN_SLICE);
+    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST, count >= LARGE_TICK ? MIN_SLICE : 1);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);
