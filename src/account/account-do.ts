@@ -147,9 +147,10 @@ export class AccountDO extends DurableObject<Env> {
     this.housekeep(context);
     return this.deliver(async () => {
       const deps = this.deps();
-      // A fill under way reserved the next nonces: they are this burst's first.
-      await this.ahead.idle();
       await this.resolveUnknown(deps);
+      // A fill under way reserved the next nonces: they are this burst's first. Nothing awaits
+      // between here and the reservation, so no other call can reserve in between.
+      await this.ahead.idle();
       const count = sliceCount(slice);
       const key = this.aheadKey(slice);
       this.ahead.noteDemand(Date.now(), count);
