@@ -192,15 +192,19 @@ export class NonceLedger {
    * too once what was above it has been given back.
    */
   release(nonces: number[]): void {
+    let lowered = false;
     for (const nonce of [...nonces].sort((a, b) => b - a)) {
       const removed = this.sql.exec(`DELETE FROM nonce_slots WHERE nonce = ? AND state = 'reserved' RETURNING nonce`, nonce).toArray().length === 1;
       if (!removed) continue;
-      if (nonce === this.next() - 1) this.setNext(nonce);
-      else this.sql.exec(`INSERT INTO nonce_slots (nonce, state) VALUES (?, 'free')`, nonce);
+      if (nonce === this.next() - 1) {
+        this.setNext(nonce);
+        lowered = true;
+      } else this.sql.exec(`INSERT INTO nonce_slots (nonce, state) VALUES (?, 'free')`, nonce);
     }
-    // Free nonces now at the top (given back earlier, below what was just released) go too: a
-    // late burst that took from the signed-ahead window gives its nonces back before the window does.
-    for (let top = this.next() - 1; ; top--) {
+    // Free nonces this release brought to the top (given back earlier, right below what was just
+    // released) go too: a late burst that took from the signed-ahead window gives its nonces back
+    // before the window does. Only a release that lowered `next` continues it.
+    for (let top = this.next() - 1; lowered; top--) {
       const freed = this.sql.exec(`DELETE FROM nonce_slots WHERE nonce = ? AND state = 'free' RETURNING nonce`, top).toArray().length === 1;
       if (!freed) break;
       this.setNext(top);

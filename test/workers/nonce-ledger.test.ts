@@ -187,6 +187,12 @@ describe("nonce ledger: transitions", () => {
       ledger.release(window);
       // Nothing left to fill: the account ends where it started.
       expect(ledger.snapshot()).toEqual({ next: 0, reserved: [], sent: 0, free: [], unknown: [] });
+      // A rolled-back nonce at the top stays free when a release lowers nothing: settle closes it.
+      const [a, b] = ledger.reserveMany(2);
+      ledger.commit(a, hash(a));
+      ledger.rollback(b);
+      ledger.release([]);
+      expect(ledger.snapshot()).toMatchObject({ next: 2, free: [1] });
     });
   });
 
