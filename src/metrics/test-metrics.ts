@@ -89,7 +89,7 @@ export interface TestMetrics {
   error: string | null;
 }
 
-const EMPTY_SUMMARY: LatencySummary = { count: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 };
+const EMPTY_SUMMARY: LatencySummary = { count: 0, sum: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 };
 
 export function idleMetrics(): TestMetrics {
   return {
