@@ -16,7 +16,8 @@ export interface TypeFigures {
   avgGasUsed: number | null;
 }
 
-export type RunStatus = "idle" | "initializing" | "running" | "verifying" | "completed" | "stopped" | "error";
+export const RUN_STATUSES = ["idle", "initializing", "running", "verifying", "completed", "stopped", "error"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 export type InitPhase = "deriving_accounts" | "deploying_contracts" | "funding_accounts" | "preparing_accounts" | "initializing_nonces";
 
 export interface TestMetrics {
