@@ -181,6 +181,9 @@ export const historyPatch = z
 
 export const runIdParam = z.object({ id: z.uuid() });
 
+/** Routes that take no query parameters refuse any, as every field is validated. */
+export const noQuery = z.object({}).strict();
+
 const cronExpression = z
   .string()
   .trim()
