@@ -46,6 +46,7 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown }> = [
   { method: "GET", path: "/v1/ready" },
   { method: "GET", path: "/v1/metrics" },
   { method: "GET", path: "/metrics" },
+  { method: "GET", path: "/v1/openapi.json" },
   { method: "GET", path: "/v1/schedules" },
   { method: "GET", path: `/v1/schedules/${UNKNOWN_RUN}` },
   { method: "GET", path: "/v1/no-such-route" },
