@@ -184,6 +184,12 @@ export const historyPatch = z
 
 export const runIdParam = z.object({ id: z.uuid() });
 
+/** Routes that take no query parameters refuse any, as every field is validated. */
+export const noQuery = z.object({}).strict();
+
+/** POST /recycle: no fields; which senders and how long to wait come from the runs in D1 and RECYCLE_WAIT_MS. */
+export const recycleRequest = z.object({}).strict();
+
 const cronExpression = z
   .string()
   .trim()
