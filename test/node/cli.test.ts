@@ -44,7 +44,7 @@ const env = (overrides: Record<string, string | undefined> = {}) => ({ ...proces
 
 /**
  * The CLI as a child process: `npx loadgen …` exactly as a user types it in the project, or its bin
- * file run by node (the same program without npm's second of start-up, for the quick refusals).
+ * file run by node (the same program without npm's own start-up, for the quick ones).
  */
 function loadgen(args: string[], environment = env(), via: "npx" | "node" = "node"): Promise<Outcome> {
   const [command, prefix] = via === "npx" ? ["npx", ["loadgen"]] : [process.execPath, ["cli/loadgen.mjs"]];
