@@ -98,7 +98,7 @@ function summarize(nodes: ProfileNode[], top = 35): void {
 
 const anvil = await startAnvil({ blockTimeSec: 1, args: ["--gas-limit", "3000000000"] });
 const inspectorPort = await freePort();
-const dev = await startWranglerDev({ rpcUrl: anvil.url, vars: { SIGNER: values.signer! }, extraArgs: ["--inspector-port", String(inspectorPort)] });
+const dev = await startWranglerDev({ rpcUrl: anvil.url, vars: { SIGNER: values.signer! }, wranglerDevArgs: ["--inspector-port", String(inspectorPort)] });
 try {
   const runId = await startRun(dev.url, {
     pattern: "constant",

@@ -1,4 +1,4 @@
-/** `wrangler dev` with local D1 migrations applied, pointed at a chain, as the demo and e2e tests use it. */
+/** The worker served locally with D1 migrations applied, pointed at a chain, as the demo and e2e tests use it. */
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { freePort, startProcess, waitUntil, type Managed } from "./processes";
 
 const run = promisify(execFile);
 const WRANGLER = join(process.cwd(), "node_modules", "wrangler", "bin", "wrangler.js");
+const DEV_WORKER = join(process.cwd(), "scripts", "dev-worker.ts");
 
 export interface WranglerDev extends Managed {
   url: string;
@@ -18,28 +19,40 @@ export interface WranglerDevOptions {
   rpcUrl: string;
   vars?: Record<string, string>;
   persistDir?: string;
-  /** More `wrangler dev` arguments (e.g. `--inspector-port` for a profile). */
-  extraArgs?: string[];
+  /**
+   * Serve through `wrangler dev` itself, with these more arguments (e.g. `--inspector-port` for a
+   * profile). Without it the worker is served by scripts/dev-worker.ts: wrangler's dev server with
+   * the inspector off, whose relay of every outbound fetch costs more CPU than the worker itself.
+   */
+  wranglerDevArgs?: string[];
 }
 
+/** The worker on a free port with local D1 migrations applied, pointed at `rpcUrl`. */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "loadgen-"));
   await run(process.execPath, [WRANGLER, "d1", "migrations", "apply", "loadgen", "--local", "--persist-to", persistDir], {
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
   });
   const vars = { BUILDER_RPC_URL: options.rpcUrl, L2_RPC_URL: options.rpcUrl, EXECUTION_LAYER: "anvil", ...options.vars };
-  const args = ["--persist-to", persistDir, ...(options.extraArgs ?? [])];
+  const args = ["--persist-to", persistDir];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  return { ...(await startWrangler(args, "/v1/health")), persistDir };
+  const server = options.wranglerDevArgs
+    ? await startWrangler([...args, ...options.wranglerDevArgs], "/v1/health")
+    : await serveOnFreePort("the dev worker", ["--import", "tsx", DEV_WORKER, ...args], "/v1/health");
+  return { ...server, persistDir };
 }
 
 /** `wrangler dev` on a free port with extra arguments, ready once `readyPath` answers 2xx. */
-export async function startWrangler(extraArgs: string[], readyPath: string): Promise<Managed & { url: string }> {
+export function startWrangler(extraArgs: string[], readyPath: string): Promise<Managed & { url: string }> {
+  return serveOnFreePort("wrangler dev", [WRANGLER, "dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...extraArgs], readyPath);
+}
+
+/** Node with `args` and `--port` on a free port, ready once `readyPath` answers 2xx. */
+async function serveOnFreePort(what: string, args: string[], readyPath: string): Promise<Managed & { url: string }> {
   const port = await freePort();
-  const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...extraArgs];
-  const proc = startProcess(process.execPath, args, { ...process.env, WRANGLER_SEND_METRICS: "false" });
+  const proc = startProcess(process.execPath, [...args, "--port", String(port)], { ...process.env, WRANGLER_SEND_METRICS: "false" });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil("wrangler dev", async () => (await fetch(`${url}${readyPath}`)).ok, 90_000, proc.child).catch(async (err) => {
+  await waitUntil(what, async () => (await fetch(`${url}${readyPath}`)).ok, 90_000, proc.child).catch(async (err) => {
     await proc.stop();
     throw new Error(`${err.message}\n${proc.output()}`);
   });

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("wrangler dev killed and restarted mid-run", () => {
   it("resumes the run from its persisted state and completes it, verified", async () => {
-    dev = await startWranglerDev({ rpcUrl: anvil.url });
+    dev = await startWranglerDev({ rpcUrl: anvil.url, wranglerDevArgs: [] });
     const persistDir = dev.persistDir;
     const fromBlock = Number(await jsonRpc<string>(anvil.url, "eth_blockNumber"));
     const runId = await startRun(dev.url, { pattern: "constant", durationSec: 20, numAccounts: 10, constantRate: 50 });
@@ -42,7 +42,7 @@ describe("wrangler dev killed and restarted mid-run", () => {
     await dev.stop();
     // Down long enough that the run's clock has moved on without it.
     await new Promise((r) => setTimeout(r, 3_000));
-    dev = await startWranglerDev({ rpcUrl: anvil.url, persistDir });
+    dev = await startWranglerDev({ rpcUrl: anvil.url, persistDir, wranglerDevArgs: [] });
 
     const m = await followRun(dev.url, runId, () => {}, 500, 120_000);
     expect(m.status).toBe("completed");
