@@ -1,9 +1,10 @@
 /**
  * Resident memory and CPU time of processes on Linux, read from /proc.
  *
- * `wrangler dev` runs two workerd processes in its process group: the runtime that runs the worker
- * and every Durable Object (started with `--inspector-addr`), and wrangler's own proxy on the public
- * port, which relays the inspector's events and grows with them. Only the first is the product's.
+ * Wrangler's dev server runs two workerd processes in its process group: the runtime that runs the
+ * worker and every Durable Object (its entry socket on port 0; with `--inspector-addr` under
+ * `wrangler dev`), and wrangler's own proxy on the public port, which relays the inspector's events
+ * and grows with them. Only the first is the product's.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -55,8 +56,8 @@ export function groupProcesses(pgid: number, name = "workerd"): ProcessMemory[] 
   return out;
 }
 
-/** The worker runtime: the workerd process started with `--inspector-addr` (see above). */
-const isWorkerRuntime = (args: string) => args.includes("--inspector-addr");
+/** The worker runtime (see above): with the inspector off (scripts/dev-worker.ts) it has no `--inspector-addr`. */
+const isWorkerRuntime = (args: string) => args.includes("--inspector-addr") || args.includes("--socket-addr=entry=127.0.0.1:0 ");
 
 /** The resident memory of `wrangler dev`'s worker runtime, and of all its workerd processes together. */
 export function wranglerDevMemory(pgid: number): { workerMb: number; totalMb: number } {
