@@ -8,6 +8,7 @@ import { bodyRules } from "./body-rules";
 import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
 import { layerRoutes } from "./layers";
+import { liveFeedRoutes } from "./live-feed";
 import { recycleRoutes } from "./recycle";
 import { runRoutes } from "./runs";
 import { scheduleRoutes } from "./schedules";
@@ -19,6 +20,7 @@ api.route("/", healthRoutes);
 api.route("/", layerRoutes);
 api.route("/", recycleRoutes);
 api.route("/", scheduleRoutes);
+api.route("/", liveFeedRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 // Access (PRODUCT.md §10), ahead of every route: the token, then the body rules. No CORS: nothing

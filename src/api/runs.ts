@@ -4,6 +4,7 @@ import type { Env } from "../config";
 import { ApiError } from "../errors";
 import { activeRun, database, latestRun, updateRun } from "../db/queries";
 import { idleMetrics } from "../metrics/test-metrics";
+import { runMetrics } from "../run/run-metrics";
 import { startTestRequest } from "./schemas";
 import { coordinatorOf as coordinator, startRun } from "./start-run";
 import { parseJsonBody } from "./validate";
@@ -48,8 +49,8 @@ runRoutes.get("/status", async (c) => {
   const run = await latestRun(database(c.env.DB));
   const found = Date.now();
   if (!run) return c.json(idleMetrics());
-  const metrics = await coordinator(c.env, run.id).metrics();
+  const metrics = await runMetrics(c.env, run);
   // Where a slow answer waited (the clock moves across I/O): the run look-up in D1, or the coordinator.
   c.header("server-timing", `d1;dur=${found - started}, coordinator;dur=${Date.now() - found}`);
-  return c.json(metrics ?? { ...idleMetrics(), runId: run.id, status: run.status });
+  return c.json(metrics);
 });
