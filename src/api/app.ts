@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { redactSecrets, type Env } from "../config";
 import { ApiError } from "../errors";
-import { requireToken } from "./auth";
+import { authRoutes, requireToken } from "./auth";
 import { bodyRules } from "./body-rules";
 import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
@@ -21,6 +21,7 @@ api.route("/", layerRoutes);
 api.route("/", recycleRoutes);
 api.route("/", scheduleRoutes);
 api.route("/", liveFeedRoutes);
+api.route("/", authRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 // Access (PRODUCT.md §10), ahead of every route: the token, then the body rules. No CORS: nothing

@@ -4,14 +4,23 @@
  * headers there), as a subprotocol (ws-token.ts). Without API_TOKEN everything is open, and
  * chain-guard.ts keeps routes that sign off chains other than the dev chain.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
 import { tokenFromProtocols } from "./ws-token";
 
-/** Paths that answer without a token: liveness only (readiness probes the RPCs, so it is guarded). */
-const OPEN_PATHS = new Set(["/health", "/v1/health"]);
+/**
+ * Paths that answer without a token: liveness (readiness probes the RPCs, so it is guarded), and
+ * whether a token is needed, so the dashboard asks for it before its first call instead of
+ * meeting a 401 (which a browser reports as an error on its console).
+ */
+const OPEN_PATHS = new Set(["/health", "/v1/health", "/auth", "/v1/auth"]);
+
+export const authRoutes = new Hono<{ Bindings: Env }>();
+
+/** Says only what any refused request would say: whether this API wants a token. */
+authRoutes.get("/auth", (c) => c.json({ tokenRequired: readConfig(c.env).apiToken !== undefined }));
 
 export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = readConfig(c.env).apiToken;

@@ -156,6 +156,15 @@ describe("with API_TOKEN set", () => {
     }
   });
 
+  it("says that a token is needed, without one, and nothing else", async () => {
+    for (const path of ["/v1/auth", "/auth"]) {
+      const response = await app.request(path, {}, withToken());
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ tokenRequired: true });
+    }
+    expect(await (await app.request("/v1/auth", {}, env)).json()).toEqual({ tokenRequired: false });
+  });
+
   it("takes the token as a subprotocol on a WebSocket upgrade (for /v1/ws), only the right one, never from the URL", async () => {
     const upgrade = { upgrade: "websocket", connection: "Upgrade" };
     const offering = (token: string) => ({ ...upgrade, "sec-websocket-protocol": `loadgen, ${tokenProtocol(token)}` });
