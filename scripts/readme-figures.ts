@@ -2,7 +2,7 @@
  * `npm run figures`: renders the README's (and docs/CAPACITY.md's) tables of measured figures from
  * the results files that measured runs wrote — no figure is typed by hand:
  *
- *   bench/fault-scenarios.json  written by the fault-scenario suite of `npm test`
+ *   bench/fault-scenarios.json  written by the fault-scenario suite (`npm run test:scenarios`)
  *   bench/results.json          written by `npm run bench`
  *   bench/soak-results.json     written by `npm run soak`
  *   bench/workload-results.json written by `npm run workloads`

@@ -9,6 +9,8 @@ import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
 import { layerRoutes } from "./layers";
 import { liveFeedRoutes } from "./live-feed";
+import { metricsRoutes } from "./metrics";
+import { openApiRoutes } from "./openapi";
 import { recycleRoutes } from "./recycle";
 import { runRoutes } from "./runs";
 import { scheduleRoutes } from "./schedules";
@@ -20,6 +22,8 @@ api.route("/", healthRoutes);
 api.route("/", layerRoutes);
 api.route("/", recycleRoutes);
 api.route("/", scheduleRoutes);
+api.route("/", metricsRoutes);
+api.route("/", openApiRoutes);
 api.route("/", liveFeedRoutes);
 api.route("/", authRoutes);
 

@@ -8,6 +8,8 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
+import { noQuery } from "./schemas";
+import { parseQuery } from "./validate";
 import { tokenFromProtocols } from "./ws-token";
 
 /**
@@ -20,7 +22,10 @@ const OPEN_PATHS = new Set(["/health", "/v1/health", "/auth", "/v1/auth"]);
 export const authRoutes = new Hono<{ Bindings: Env }>();
 
 /** Says only what any refused request would say: whether this API wants a token. */
-authRoutes.get("/auth", (c) => c.json({ tokenRequired: readConfig(c.env).apiToken !== undefined }));
+authRoutes.get("/auth", (c) => {
+  parseQuery(c, noQuery);
+  return c.json({ tokenRequired: readConfig(c.env).apiToken !== undefined });
+});
 
 export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = readConfig(c.env).apiToken;

@@ -5,7 +5,7 @@ import { ApiError } from "../errors";
 import { database, deleteRun, getRun, listRuns, listTxLogs, runTimeSeries, updateRun } from "../db/queries";
 import type { TestRunRow } from "../db/schema";
 import { runMetrics } from "../run/run-metrics";
-import { historyPatch, historyQuery, runIdParam, transactionsQuery } from "./schemas";
+import { historyPatch, historyQuery, noQuery, runIdParam, transactionsQuery } from "./schemas";
 import { parseJsonBody, parseQuery, parseWith } from "./validate";
 
 export const historyRoutes = new Hono<{ Bindings: Env }>();
@@ -37,6 +37,7 @@ historyRoutes.get("/history/:id", async (c) => {
 /** The run's whole TestMetrics as its coordinator kept them: what the row has not (regions, bursts, tips). */
 historyRoutes.get("/history/:id/status", async (c) => {
   const run = await existingRun(c.env, c.req.param("id"));
+  parseQuery(c, noQuery);
   return c.json(await runMetrics(c.env, run));
 });
 

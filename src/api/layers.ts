@@ -1,6 +1,5 @@
 /** The execution-layer registry, the layer the builder RPC says it is, and the one a run would use. */
 import { Hono } from "hono";
-import { z } from "zod";
 import { readConfig, type Env, type RuntimeConfig } from "../config";
 import { ApiError } from "../errors";
 import { EXECUTION_LAYERS, chooseLayer, configuredLayer, detectLayer, invalidLayerMessage, needsLegacy, type LayerChoice } from "../chain/layers";
@@ -9,7 +8,7 @@ import { JsonRpcClient } from "../chain/rpc";
 import { isRealistic, runMix } from "../run/workload-plan";
 import { typesOf } from "../tx/mix";
 import type { TransactionType } from "../tx/types";
-import type { StartTestRequest } from "./schemas";
+import { noQuery, type StartTestRequest } from "./schemas";
 import { parseQuery } from "./validate";
 
 export const layerRoutes = new Hono<{ Bindings: Env }>();
@@ -43,7 +42,7 @@ export function requireSignable(layer: LayerChoice, request: StartTestRequest): 
 }
 
 layerRoutes.get("/layers", async (c) => {
-  parseQuery(c, z.object({}).strict());
+  parseQuery(c, noQuery);
   const config = readConfig(c.env);
   const setting = config.executionLayer;
   const probe = await askBuilder(config);

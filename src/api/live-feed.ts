@@ -2,11 +2,14 @@
 import { Hono } from "hono";
 import type { Env } from "../config";
 import { liveFeedOf } from "../live/live-feed";
+import { noQuery } from "./schemas";
+import { parseQuery } from "./validate";
 import { WS_PROTOCOL, offeredProtocols } from "./ws-token";
 
 export const liveFeedRoutes = new Hono<{ Bindings: Env }>();
 
 liveFeedRoutes.get("/ws", async (c) => {
+  parseQuery(c, noQuery);
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     c.header("upgrade", "websocket");
     return c.json({ error: "GET /v1/ws is a WebSocket: connect with Upgrade: websocket (a browser: new WebSocket(url, ['loadgen']))" }, 426);

@@ -1,6 +1,5 @@
 /** POST /recycle: senders' balances back to the funder, under the one-run lock. */
 import { Hono } from "hono";
-import { z } from "zod";
 import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
 import { funderAccount } from "../account/keys";
@@ -10,12 +9,10 @@ import { RECYCLE_PATTERN, activeRun, claimActiveRun, database, deleteRun, runSen
 import { recycleSenders } from "../run/recycle";
 import { signingChain } from "./chain-guard";
 import { layerForRun } from "./layers";
+import { recycleRequest } from "./schemas";
 import { parseJsonBody } from "./validate";
 
 export const recycleRoutes = new Hono<{ Bindings: Env }>();
-
-/** No fields: which senders and how long to wait come from the runs in D1 and RECYCLE_WAIT_MS. */
-const recycleRequest = z.object({}).strict();
 
 recycleRoutes.post("/recycle", async (c) => {
   await parseJsonBody(c, recycleRequest);

@@ -2,9 +2,8 @@
 import { Hono } from "hono";
 import type { Env } from "../config";
 import { ApiError } from "../errors";
-import { activeRun, database, latestRun, updateRun } from "../db/queries";
-import { idleMetrics } from "../metrics/test-metrics";
-import { runMetrics } from "../run/run-metrics";
+import { activeRun, database, updateRun } from "../db/queries";
+import { latestRunMetrics } from "./latest-run";
 import { startTestRequest } from "./schemas";
 import { coordinatorOf as coordinator, startRun } from "./start-run";
 import { parseJsonBody } from "./validate";
@@ -45,12 +44,7 @@ runRoutes.post("/reset", async (c) => {
 });
 
 runRoutes.get("/status", async (c) => {
-  const started = Date.now();
-  const run = await latestRun(database(c.env.DB));
-  const found = Date.now();
-  if (!run) return c.json(idleMetrics());
-  const metrics = await runMetrics(c.env, run);
-  // Where a slow answer waited (the clock moves across I/O): the run look-up in D1, or the coordinator.
-  c.header("server-timing", `d1;dur=${found - started}, coordinator;dur=${Date.now() - found}`);
+  const { metrics, serverTiming } = await latestRunMetrics(c.env);
+  if (serverTiming) c.header("server-timing", serverTiming);
   return c.json(metrics);
 });

@@ -8,6 +8,7 @@ import { cronProblem } from "../schedule/timing";
 import { MAX_BURST_SHARE } from "../run/burst-plan";
 import { RATIO_KEYS, type RatioKey } from "../tx/mix";
 import { TRANSACTION_TYPES } from "../tx/types";
+import { MAX_BATCHES_IN_FLIGHT } from "../chain/layers";
 
 export const PATTERNS = ["constant", "ramp", "spike", "burst", "adaptive", "realistic", "adaptive-realistic"] as const;
 export type Pattern = (typeof PATTERNS)[number];
@@ -96,6 +97,8 @@ export const startTestRequest = z
       .refine((w) => Object.keys(w).length > 0, { message: "must weigh at least one region" })
       .optional(),
     circuitBreaker: circuitBreakerConfig.optional(),
+    /** Send batches one account object may have in flight (default: the execution layer's, see GET /v1/layers). */
+    batchesInFlight: z.number().int().min(1).max(MAX_BATCHES_IN_FLIGHT).optional(),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict()
@@ -191,6 +194,12 @@ export const historyPatch = z
   });
 
 export const runIdParam = z.object({ id: z.uuid() });
+
+/** Routes that take no query parameters refuse any, as every field is validated. */
+export const noQuery = z.object({}).strict();
+
+/** POST /recycle: no fields; which senders and how long to wait come from the runs in D1 and RECYCLE_WAIT_MS. */
+export const recycleRequest = z.object({}).strict();
 
 const cronExpression = z
   .string()

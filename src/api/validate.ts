@@ -1,12 +1,11 @@
 /** Request parsing: a zod failure becomes a 400 that names each field and the rule it broke. */
 import type { Context } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { ApiError } from "../errors";
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** One entry of a 400's `details` (the OpenAPI document describes the 400 with this schema). */
+export const fieldProblem = z.object({ field: z.string(), message: z.string() });
+export type FieldProblem = z.infer<typeof fieldProblem>;
 
 export function problemsOf(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => {

@@ -25,19 +25,30 @@ export interface ExecutionLayer {
   name: LayerName;
   description: string;
   capabilities: LayerCapabilities;
+  /**
+   * Send batches one account object may have in flight at once (a run may ask otherwise). Batches
+   * sent together may reach the node out of nonce order, so the later one waits in the pool as
+   * future nonces: anvil keeps them all, but geth keeps only 64 per account (`AccountQueue`) and
+   * reth bounds them per sender too, so a 200-call batch arriving early would mostly be dropped and
+   * come back only through stuck-transaction rebroadcasts. There, one at a time.
+   */
+  batchesInFlight: number;
 }
+
+/** A Worker invocation may hold six outbound connections open: more batches at once would only queue. */
+export const MAX_BATCHES_IN_FLIGHT = 6;
 
 const NONE: LayerCapabilities = { externalBuilder: false, preconfirmations: false, builderStatus: false, blockMetricsWs: false, legacyTransactions: false };
 const BUILDER: LayerCapabilities = { externalBuilder: true, preconfirmations: true, builderStatus: true, blockMetricsWs: true, legacyTransactions: false };
 
 export const EXECUTION_LAYERS: readonly ExecutionLayer[] = [
-  { name: "reth", description: "reth with an external block builder", capabilities: BUILDER },
-  { name: "op-reth", description: "OP-stack reth with an external block builder", capabilities: BUILDER },
-  { name: "gravity-reth", description: "Gravity's reth fork (reports itself as reth: set EXECUTION_LAYER)", capabilities: NONE },
-  { name: "cdk-erigon", description: "Polygon CDK erigon: legacy (type-0) transactions", capabilities: { ...NONE, legacyTransactions: true } },
-  { name: "anvil", description: "Foundry's anvil dev node", capabilities: NONE },
-  { name: "geth", description: "go-ethereum and its forks (op-geth)", capabilities: NONE },
-  { name: "generic", description: "any other JSON-RPC node (erigon, nethermind, besu, ...)", capabilities: NONE },
+  { name: "reth", description: "reth with an external block builder", capabilities: BUILDER, batchesInFlight: 1 },
+  { name: "op-reth", description: "OP-stack reth with an external block builder", capabilities: BUILDER, batchesInFlight: 1 },
+  { name: "gravity-reth", description: "Gravity's reth fork (reports itself as reth: set EXECUTION_LAYER)", capabilities: NONE, batchesInFlight: 1 },
+  { name: "cdk-erigon", description: "Polygon CDK erigon: legacy (type-0) transactions", capabilities: { ...NONE, legacyTransactions: true }, batchesInFlight: 1 },
+  { name: "anvil", description: "Foundry's anvil dev node", capabilities: NONE, batchesInFlight: MAX_BATCHES_IN_FLIGHT },
+  { name: "geth", description: "go-ethereum and its forks (op-geth)", capabilities: NONE, batchesInFlight: 1 },
+  { name: "generic", description: "any other JSON-RPC node (erigon, nethermind, besu, ...)", capabilities: NONE, batchesInFlight: 1 },
 ];
 
 export function layerNamed(name: LayerName): ExecutionLayer {
@@ -45,6 +56,10 @@ export function layerNamed(name: LayerName): ExecutionLayer {
 }
 
 export const isLayerName = (value: string): value is LayerName => (LAYER_NAMES as readonly string[]).includes(value);
+
+/** How many send batches each account object may have in flight: the run's choice, else its layer's. */
+export const batchesInFlightFor = (layer: LayerName | undefined, requested: number | undefined): number =>
+  requested ?? (layer === undefined ? 1 : layerNamed(layer).batchesInFlight);
 
 /** Whether transactions on this layer are signed as legacy (type 0). Unknown (old records): no. */
 export const needsLegacy = (layer: LayerName | undefined): boolean => layer !== undefined && layerNamed(layer).capabilities.legacyTransactions;

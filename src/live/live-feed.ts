@@ -10,10 +10,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config";
-import { database, latestRun } from "../db/queries";
-import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
+import type { TestMetrics } from "../metrics/test-metrics";
+import { latestRunMetrics } from "../api/latest-run";
 import { WS_PROTOCOL } from "../api/ws-token";
-import { runMetrics } from "../run/run-metrics";
 import { admit, type FeedLatest, type FeedPush } from "./feed-rules";
 
 const LATEST_KEY = "latest";
@@ -68,7 +67,6 @@ export class LiveFeed extends DurableObject<Env> {
 
   /** Before the first push ever: what /v1/status would say (a run from before the feed existed, or none). */
   private async lastRunMetrics(): Promise<TestMetrics> {
-    const run = await latestRun(database(this.env.DB));
-    return run ? runMetrics(this.env, run) : idleMetrics();
+    return (await latestRunMetrics(this.env)).metrics;
   }
 }

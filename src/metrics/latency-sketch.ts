@@ -23,6 +23,8 @@ export interface SketchData {
 
 export interface LatencySummary {
   count: number;
+  /** Every value added up (ms): with `count`, what a Prometheus summary needs as `_sum`. */
+  sum: number;
   min: number;
   max: number;
   avg: number;
@@ -83,6 +85,7 @@ export function summarize(sketch: SketchData): LatencySummary {
   const round = (v: number) => Math.round(v * 100) / 100;
   return {
     count: sketch.count,
+    sum: round(sketch.sum),
     min: round(sketch.min),
     max: round(sketch.max),
     avg: sketch.count === 0 ? 0 : round(sketch.sum / sketch.count),

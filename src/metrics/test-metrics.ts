@@ -16,7 +16,8 @@ export interface TypeFigures {
   avgGasUsed: number | null;
 }
 
-export type RunStatus = "idle" | "initializing" | "running" | "verifying" | "completed" | "stopped" | "error";
+export const RUN_STATUSES = ["idle", "initializing", "running", "verifying", "completed", "stopped", "error"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 export type InitPhase = "deriving_accounts" | "deploying_contracts" | "funding_accounts" | "preparing_accounts" | "initializing_nonces";
 
 export interface TestMetrics {
@@ -89,7 +90,7 @@ export interface TestMetrics {
   error: string | null;
 }
 
-const EMPTY_SUMMARY: LatencySummary = { count: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 };
+const EMPTY_SUMMARY: LatencySummary = { count: 0, sum: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 };
 
 export function idleMetrics(): TestMetrics {
   return {

@@ -1,8 +1,8 @@
 /**
  * The run's account objects as the coordinator drives them. Calls are fired without waiting: the
  * tick goes on while objects sign and send, each answer is folded into the tracker when it
- * arrives, and every call is counted in flight so that an account gets one call at a time and the
- * stop sequence can wait until all have answered.
+ * arrives, and every call is counted in flight so that an account gets no more calls at once than
+ * the run allows (`batchesInFlight`) and the stop sequence can wait until all have answered.
  *
  * Every result carries its number in the account's outbox and is folded in exactly once. A lost
  * answer (a broken call, or the coordinator's own restart) is not lost: the account keeps the
@@ -64,7 +64,12 @@ export class AccountFleet {
 
   /** No call of this account is under way and nothing of it waits to be collected. */
   idle(index: number): boolean {
-    return (this.inflight.get(index) ?? 0) === 0 && !this.toCollect.has(index);
+    return this.hasRoom(index, 1);
+  }
+
+  /** Fewer than `calls` calls of this account are under way, and nothing of it waits to be collected. */
+  hasRoom(index: number, calls: number): boolean {
+    return (this.inflight.get(index) ?? 0) < calls && !this.toCollect.has(index);
   }
 
   /** Calls under way, or results still to collect: the stop sequence waits for none. */

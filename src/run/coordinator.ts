@@ -15,7 +15,7 @@ import { readConfig, redactSecrets, type Env, type RuntimeConfig } from "../conf
 import type { StartTestRequest } from "../api/schemas";
 import { database, insertTimeSeries, insertTxLogs, updateRun } from "../db/queries";
 import { feeCap, fetchBlockReceipts, fetchBlocks, parseBlock, type BlockHeader, type MinedReceipt } from "../chain/node-queries";
-import { needsLegacy, type LayerName } from "../chain/layers";
+import { batchesInFlightFor, needsLegacy, type LayerName } from "../chain/layers";
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
@@ -40,8 +40,8 @@ import { allocate } from "../tx/mix";
 import { needsReceipts, runMix } from "./workload-plan";
 
 /**
- * Backpressure: an account object gets a new burst only once its last call has answered (the
- * fleet's `idle`), and a burst is at most one JSON-RPC batch. When the objects cannot keep up
+ * Backpressure: an account object gets a new burst only while fewer of its calls are under way
+ * than the run allows (`batchesInFlight`, one on most layers), and a burst is at most one JSON-RPC batch. When the objects cannot keep up
  * (signing is CPU), the rate falls to what they sustain instead of piling up work that starves the
  * tick and the API.
  */
@@ -360,7 +360,8 @@ export class RunCoordinator extends DurableObject<Env> {
     live.budget.owed += owed - count;
     live.lastDispatchAt = until;
     const { slots } = live.fleet;
-    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.idle(a), MAX_BURST, count >= LARGE_TICK ? MIN_SLICE : 1);
+    const calls = batchesInFlightFor(run.executionLayer, run.request.batchesInFlight);
+    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.hasRoom(a, calls), MAX_BURST, count >= LARGE_TICK ? MIN_SLICE : 1);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);

@@ -24,9 +24,10 @@ export interface FaultConfig {
   retryAfterSec?: number;
   /** Answer 503 without forwarding. */
   unavailable?: number;
-  /** Hold the request for `delayMs`, then forward. */
+  /** Hold the request for `delayMs` (plus up to `delayJitterMs`, drawn per request: later sends may overtake), then forward. */
   delay?: number;
   delayMs?: number;
+  delayJitterMs?: number;
   /** Answer success with the right hashes without forwarding: a node that "forgets" transactions. */
   blackhole?: number;
   /**
@@ -60,6 +61,8 @@ export interface FaultStats {
   sendRequests: number;
   /** Most proxied requests open at once since the last reset. */
   maxInFlight: number;
+  /** Most send requests (batches carrying eth_sendRawTransaction) open at once since the last reset. */
+  maxSendsInFlight: number;
   /** Requests that arrived at /trap: redirects some client followed. */
   redirectFollowed: number;
   injected: Record<FaultKind, number>;
@@ -76,6 +79,7 @@ const emptyStats = (): FaultStats => ({
   requests: 0,
   sendRequests: 0,
   maxInFlight: 0,
+  maxSendsInFlight: 0,
   redirectFollowed: 0,
   injected: { dropAfterForward: 0, rateLimit: 0, unavailable: 0, delay: 0, blackhole: 0, redirect: 0, oversize: 0, reject: 0, down: 0 },
 });
@@ -146,6 +150,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   let stats = emptyStats();
   let downUntil = 0;
   let inFlight = 0;
+  let sendsInFlight = 0;
   let controlUrl = "";
   const reports: unknown[] = [];
   const sockets = new Set<Socket>();
@@ -183,6 +188,9 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const isSend = body.includes("eth_sendRawTransaction");
     if (isSend) {
       stats.sendRequests += 1;
+      sendsInFlight += 1;
+      stats.maxSendsInFlight = Math.max(stats.maxSendsInFlight, sendsInFlight);
+      res.once("close", () => (sendsInFlight -= 1));
       if (roll(config.redirect)) {
         stats.injected.redirect += 1;
         res.writeHead(307, { location: `${controlUrl}/trap`, "content-type": "text/plain" }).end("Temporary Redirect");
@@ -210,7 +218,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       }
       if (roll(config.delay)) {
         stats.injected.delay += 1;
-        await new Promise((r) => setTimeout(r, config.delayMs ?? 3_000));
+        await new Promise((r) => setTimeout(r, (config.delayMs ?? 3_000) + random() * (config.delayJitterMs ?? 0)));
       }
     }
     const { refusals, forward: toForward } = isSend && (config.reject ?? 0) > 0 ? refuseSome(body) : { refusals: [], forward: body };

@@ -73,5 +73,6 @@ describe("GET /v1/history/:id/status", () => {
     expect(body).toMatchObject({ runId: ids[1], status: "stopped", txSent: 0, regions: {} });
     expect((await apiJson(`/v1/history/${crypto.randomUUID()}/status`)).status).toBe(404);
     expect((await apiJson("/v1/history/not-a-uuid/status")).status).toBe(400);
+    expect((await apiJson(`/v1/history/${ids[1]}/status?fields=all`)).status).toBe(400);
   });
 });

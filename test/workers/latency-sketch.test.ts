@@ -58,7 +58,7 @@ describe("latency sketch: accuracy", () => {
     }
   });
 
-  it("count, min, max and mean are exact, and the summary's percentiles match quantile()", () => {
+  it("count, sum, min, max and mean are exact, and the summary's percentiles match quantile()", () => {
     const values = latencies(10_000, 7);
     const sketch = sketchOf(values);
     const sum = values.reduce((a, b) => a + b, 0);
@@ -67,6 +67,7 @@ describe("latency sketch: accuracy", () => {
     expect(sketch.sum).toBe(sum);
     expect(summary).toMatchObject({
       count: 10_000,
+      sum: round2(sum),
       min: round2(Math.min(...values)),
       max: round2(Math.max(...values)),
       avg: round2(sum / values.length),
@@ -186,7 +187,7 @@ describe("latency sketch: storage form", () => {
   });
 
   it("an empty sketch summarizes to zeros", () => {
-    expect(summarize(emptySketch())).toEqual({ count: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 });
+    expect(summarize(emptySketch())).toEqual({ count: 0, sum: 0, min: 0, max: 0, avg: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0 });
     expect(quantile(emptySketch(), 0.99)).toBe(0);
   });
 });

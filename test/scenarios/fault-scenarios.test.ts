@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import type { FaultConfig, FaultStats } from "../support/fault-proxy";
-import { apiJson, auditChain, ledgerMismatches, blockNumber, chainRpc, faultStats, reportScenario, resetFaultStats, setFaults, takeEndpointDown, waitForRun } from "./helpers";
+import { apiJson, auditChain, ledgerMismatches, blockNumber, chainRpc, faultStats, reportScenario, resetFaultStats, setFaults, takeEndpointDown, waitForRun } from "../workers/helpers";
 
 const RATE = 50;
 const DURATION_SEC = 8;

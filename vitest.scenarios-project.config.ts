@@ -1,0 +1,3 @@
+import { workersProject } from "./vitest.workers.config";
+
+export default workersProject("scenarios", ["test/scenarios/**/*.test.ts"]);

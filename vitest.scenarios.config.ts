@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+// Long chain scenarios, apart from `npm test` (which keeps to its 15-minute budget on 2 cores):
+// `npm run test:scenarios`. CI runs both. Same workerd project shape, anvil and fault proxy.
+export default defineConfig({
+  test: {
+    projects: ["./vitest.scenarios-project.config.ts"],
+  },
+});
