@@ -5,6 +5,7 @@
 import { startLocalStack } from "./lib/local-stack";
 
 const stack = await startLocalStack({ rpcUrl: process.env.BUILDER_RPC_URL });
+console.log(`UI    ${stack.apiUrl}/   (the dashboard)`);
 console.log(`API   ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/ready)`);
 console.log(`chain ${stack.rpcUrl}${stack.anvil ? " (embedded anvil, 1 s blocks)" : ""}`);
 console.log(`D1    ${stack.dev.persistDir}`);

@@ -4,6 +4,7 @@
  * leave this module except as the derived keys the account objects need.
  */
 import type { AccountDO } from "./account/account-do";
+import type { LiveFeed } from "./live/live-feed";
 import { SIGNER_KINDS, type SignerKind } from "./account/signer";
 import { parseLayerSetting, type LayerSetting } from "./chain/layers";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
@@ -16,6 +17,8 @@ export interface Env {
   ACCOUNT: DurableObjectNamespace<AccountDO>;
   /** The one object whose alarm drives `everySeconds` schedules. */
   SCHEDULER: DurableObjectNamespace<Scheduler>;
+  /** The one object that holds the viewers of `GET /v1/ws` (live/live-feed.ts). */
+  LIVE_FEED: DurableObjectNamespace<LiveFeed>;
   /** Operator override of the detected execution layer (chain/layers.ts LAYER_NAMES); unset: detect. */
   EXECUTION_LAYER?: string;
   BUILDER_RPC_URL?: string;

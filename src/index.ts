@@ -7,6 +7,7 @@ import { fireCronSchedules } from "./schedule/fire";
 import { schedulerOf } from "./schedule/scheduler";
 
 export { AccountDO } from "./account/account-do";
+export { LiveFeed } from "./live/live-feed";
 export { RunCoordinator } from "./run/coordinator";
 export { Scheduler } from "./schedule/scheduler";
 

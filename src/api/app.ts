@@ -3,11 +3,12 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { redactSecrets, type Env } from "../config";
 import { ApiError } from "../errors";
-import { requireToken } from "./auth";
+import { authRoutes, requireToken } from "./auth";
 import { bodyRules } from "./body-rules";
 import { healthRoutes } from "./health";
 import { historyRoutes } from "./history";
 import { layerRoutes } from "./layers";
+import { liveFeedRoutes } from "./live-feed";
 import { metricsRoutes } from "./metrics";
 import { openApiRoutes } from "./openapi";
 import { recycleRoutes } from "./recycle";
@@ -23,6 +24,8 @@ api.route("/", recycleRoutes);
 api.route("/", scheduleRoutes);
 api.route("/", metricsRoutes);
 api.route("/", openApiRoutes);
+api.route("/", liveFeedRoutes);
+api.route("/", authRoutes);
 
 export const app = new Hono<{ Bindings: Env }>();
 // Access (PRODUCT.md §10), ahead of every route: the token, then the body rules. No CORS: nothing

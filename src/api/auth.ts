@@ -1,16 +1,31 @@
 /**
  * Who may use the API (PRODUCT.md §10). With API_TOKEN set, every route but the health check needs
  * the token: as `Authorization: Bearer <token>`, or, on a WebSocket upgrade (browsers cannot set
- * headers there), as `?token=<token>`. Without API_TOKEN everything is open, and chain-guard.ts
- * keeps routes that sign off chains other than the dev chain.
+ * headers there), as a subprotocol (ws-token.ts). Without API_TOKEN everything is open, and
+ * chain-guard.ts keeps routes that sign off chains other than the dev chain.
  */
-import type { Context, MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { readConfig, type Env } from "../config";
 import { ApiError } from "../errors";
+import { noQuery } from "./schemas";
+import { parseQuery } from "./validate";
+import { tokenFromProtocols } from "./ws-token";
 
-/** Paths that answer without a token: liveness only (readiness probes the RPCs, so it is guarded). */
-const OPEN_PATHS = new Set(["/health", "/v1/health"]);
+/**
+ * Paths that answer without a token: liveness (readiness probes the RPCs, so it is guarded), and
+ * whether a token is needed, so the dashboard asks for it before its first call instead of
+ * meeting a 401 (which a browser reports as an error on its console).
+ */
+const OPEN_PATHS = new Set(["/health", "/v1/health", "/auth", "/v1/auth"]);
+
+export const authRoutes = new Hono<{ Bindings: Env }>();
+
+/** Says only what any refused request would say: whether this API wants a token. */
+authRoutes.get("/auth", (c) => {
+  parseQuery(c, noQuery);
+  return c.json({ tokenRequired: readConfig(c.env).apiToken !== undefined });
+});
 
 export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = readConfig(c.env).apiToken;
@@ -23,11 +38,11 @@ export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next
   await next();
 };
 
-/** The bearer credential (the scheme name is case-insensitive, RFC 7235); `?token=` only on a WebSocket upgrade. */
+/** The bearer credential (the scheme name is case-insensitive, RFC 7235); the subprotocol only on a WebSocket upgrade. */
 function presentedToken(c: Context): string | undefined {
   const bearer = /^bearer +(\S+) *$/i.exec(c.req.header("authorization") ?? "")?.[1];
   if (bearer !== undefined) return bearer;
-  // Anywhere else a token in the URL would end up in logs and histories: not accepted.
-  if (c.req.header("upgrade")?.toLowerCase() === "websocket") return c.req.query("token") || undefined;
+  // Never from the URL, not even here: a URL ends up in request logs and histories.
+  if (c.req.header("upgrade")?.toLowerCase() === "websocket") return tokenFromProtocols(c.req.header("sec-websocket-protocol"));
   return undefined;
 }

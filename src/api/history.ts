@@ -4,7 +4,8 @@ import type { Env } from "../config";
 import { ApiError } from "../errors";
 import { database, deleteRun, getRun, listRuns, listTxLogs, runTimeSeries, updateRun } from "../db/queries";
 import type { TestRunRow } from "../db/schema";
-import { historyPatch, historyQuery, runIdParam, transactionsQuery } from "./schemas";
+import { runMetrics } from "../run/run-metrics";
+import { historyPatch, historyQuery, noQuery, runIdParam, transactionsQuery } from "./schemas";
 import { parseJsonBody, parseQuery, parseWith } from "./validate";
 
 export const historyRoutes = new Hono<{ Bindings: Env }>();
@@ -23,14 +24,21 @@ async function existingRun(env: Env, rawId: string): Promise<TestRunRow> {
 }
 
 historyRoutes.get("/history", async (c) => {
-  const { limit, offset } = parseQuery(c, historyQuery);
-  const { runs, total } = await listRuns(database(c.env.DB), limit, offset);
+  const { limit, offset, ...filters } = parseQuery(c, historyQuery);
+  const { runs, total } = await listRuns(database(c.env.DB), limit, offset, filters);
   return c.json({ runs: runs.map(publicRun), total, limit, offset });
 });
 
 historyRoutes.get("/history/:id", async (c) => {
   const run = await existingRun(c.env, c.req.param("id"));
   return c.json({ run: publicRun(run), timeSeries: await runTimeSeries(database(c.env.DB), run.id) });
+});
+
+/** The run's whole TestMetrics as its coordinator kept them: what the row has not (regions, bursts, tips). */
+historyRoutes.get("/history/:id/status", async (c) => {
+  const run = await existingRun(c.env, c.req.param("id"));
+  parseQuery(c, noQuery);
+  return c.json(await runMetrics(c.env, run));
 });
 
 historyRoutes.patch("/history/:id", async (c) => {

@@ -2,6 +2,7 @@
  * The API's request schemas: the single source for validation and for the TypeScript types.
  */
 import { z } from "zod";
+import type { RunStatus } from "../metrics/test-metrics";
 import { DEFAULT_RATE_STEP, DEFAULT_TARGET_PENDING } from "../run/adaptive";
 import { cronProblem } from "../schedule/timing";
 import { MAX_BURST_SHARE } from "../run/burst-plan";
@@ -149,12 +150,22 @@ export const startTestRequest = z
 
 export type StartTestRequest = z.output<typeof startTestRequest>;
 
+/** Every status a run row can have (TestMetrics' `idle` is no run at all). */
+export const RUN_STATUSES = ["initializing", "running", "verifying", "completed", "stopped", "error"] as const satisfies readonly RunStatus[];
+
 export const historyQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(50),
     offset: z.coerce.number().int().min(0).default(0),
+    status: z.enum(RUN_STATUSES).optional(),
+    pattern: z.enum(PATTERNS).optional(),
+    favorite: z.stringbool().optional(),
+    /** Part of the run's name, custom name or id, in any case. */
+    search: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
+
+export type HistoryFilters = Omit<z.output<typeof historyQuery>, "limit" | "offset">;
 
 export const transactionsQuery = z
   .object({

@@ -8,10 +8,11 @@ import { activeRun, claimActiveRun, database, updateRun } from "../db/queries";
 import { signingChain } from "./chain-guard";
 import { layerForRun, requireSignable } from "./layers";
 import type { StartTestRequest } from "./schemas";
+import { coordinatorOf } from "../run/run-metrics";
 
 export type StartOutcome = { started: true; runId: string } | { started: false; activeRunId: string | null };
 
-export const coordinatorOf = (env: Env, runId: string) => env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
+export { coordinatorOf } from "../run/run-metrics";
 
 /** Throws ApiError (503, 401, 422, 400) when the chain or the request cannot be run; `started: false` while another run holds the lock. */
 export async function startRun(env: Env, request: StartTestRequest, scheduleId: string | null = null): Promise<StartOutcome> {

@@ -48,12 +48,32 @@ export async function getRun(db: Db, id: string): Promise<TestRunRow | undefined
   return (await db.select().from(testRuns).where(eq(testRuns.id, id)).limit(1))[0];
 }
 
-export async function listRuns(db: Db, limit: number, offset: number): Promise<{ runs: TestRunRow[]; total: number }> {
+/** What the history can be narrowed to; `search` is a case-insensitive part of the name, custom name or id. */
+export interface RunFilters {
+  status?: string;
+  pattern?: string;
+  favorite?: boolean;
+  search?: string;
+}
+
+export async function listRuns(db: Db, limit: number, offset: number, filters: RunFilters = {}): Promise<{ runs: TestRunRow[]; total: number }> {
+  const where = and(
+    filters.status === undefined ? undefined : eq(testRuns.status, filters.status),
+    filters.pattern === undefined ? undefined : eq(testRuns.pattern, filters.pattern),
+    filters.favorite === undefined ? undefined : eq(testRuns.isFavorite, filters.favorite),
+    filters.search === undefined ? undefined : namedLike(filters.search),
+  );
   const [runs, [{ total }]] = await Promise.all([
-    db.select().from(testRuns).orderBy(desc(testRuns.createdAt)).limit(limit).offset(offset),
-    db.select({ total: count() }).from(testRuns),
+    db.select().from(testRuns).where(where).orderBy(desc(testRuns.createdAt)).limit(limit).offset(offset),
+    db.select({ total: count() }).from(testRuns).where(where),
   ]);
   return { runs, total };
+}
+
+/** The run's names or id contain `text` (LIKE ignores ASCII case; `%` and `_` in it are taken literally). */
+function namedLike(text: string) {
+  const pattern = `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+  return sql`(coalesce(${testRuns.customName}, '') || ' ' || coalesce(${testRuns.name}, '') || ' ' || ${testRuns.id}) LIKE ${pattern} ESCAPE '\\'`;
 }
 
 export async function deleteRun(db: Db, id: string): Promise<boolean> {

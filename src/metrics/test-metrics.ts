@@ -1,6 +1,6 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
 import type { AdaptiveView } from "../run/adaptive";
-import type { BurstView } from "../run/burst-stats";
+import type { BurstView } from "../run/burst-view";
 import type { RegionFigures } from "../run/region-figures";
 import type { TickView } from "../run/tick-stats";
 import type { LatencySummary } from "./latency-sketch";

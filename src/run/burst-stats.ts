@@ -8,6 +8,7 @@
 import type { BurstTiming } from "../account/timed-burst";
 import { NO_REGION } from "./region-plan";
 import type { TxLog } from "./tracker";
+import type { BurstView, RegionBurstView, SkewSummary } from "./burst-view";
 
 /** One account object's report on its share of a burst, as folded in (exactly once, like every result). */
 export interface BurstShareReport {
@@ -16,12 +17,6 @@ export interface BurstShareReport {
   region?: string;
   sent: number;
   failed: number;
-}
-
-export interface SkewSummary {
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 /** One region's part of a burst. */
@@ -33,15 +28,6 @@ export interface RegionBurstRecord {
   confirmed: number;
   /** As the burst's, until the whole burst has reported. */
   skews: number[];
-  startSkewMs: SkewSummary | null;
-}
-
-/** TestMetrics `bursts[].regions[region]`: the region's objects' start skew and what they sent. */
-export interface RegionBurstView {
-  accounts: number;
-  sent: number;
-  failed: number;
-  confirmed: number;
   startSkewMs: SkewSummary | null;
 }
 
@@ -63,21 +49,6 @@ export interface BurstRecord {
   missed: boolean;
   /** Per region of the reporting objects (absent in records of an older build). */
   regions?: Record<string, RegionBurstRecord>;
-}
-
-/** TestMetrics `bursts[]`. */
-export interface BurstView {
-  plannedAt: number;
-  planned: number;
-  firstSendAt: number | null;
-  lastSendAt: number | null;
-  startSkewMs: SkewSummary | null;
-  sent: number;
-  failed: number;
-  confirmed: number;
-  missed: boolean;
-  /** Per region of the run, in the order the run gave them. */
-  regions: Record<string, RegionBurstView>;
 }
 
 /**

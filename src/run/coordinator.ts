@@ -19,6 +19,7 @@ import { batchesInFlightFor, needsLegacy, type LayerName } from "../chain/layers
 import { JsonRpcClient } from "../chain/rpc";
 import { RpcError } from "../errors";
 import type { TestMetrics } from "../metrics/test-metrics";
+import { LivePublisher } from "../live/publisher";
 import { AccountFleet } from "./account-fleet";
 import { followPending } from "./adaptive-sampler";
 import { launchDueBursts, settleBursts } from "./burst-launcher";
@@ -87,6 +88,8 @@ export class RunCoordinator extends DurableObject<Env> {
   private following: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
   private accountSlots: AccountSlot[] | undefined;
+  /** The viewers of /v1/ws: every alarm's metrics, pushed in the background; a failed push never touches the run. */
+  private readonly viewers = new LivePublisher(this.env);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -181,6 +184,7 @@ export class RunCoordinator extends DurableObject<Env> {
       console.error(`run ${run.runId} failed: ${run.error}`);
       await this.finish("error");
     }
+    if (this.isLive()) this.viewers.offer(() => this.metrics());
   }
 
   /** Still initializing, running or verifying: false once a stop, a reset or a failure ended it. */
@@ -502,6 +506,7 @@ export class RunCoordinator extends DurableObject<Env> {
     if (live) this.checkpoint(run, live, now + 1_000);
     this.store.saveFinal(buildMetrics(run, this.accounts(), live, now));
     this.store.saveRecord(run);
+    this.viewers.offer(() => this.metrics());
     await this.release();
   }
 

@@ -15,6 +15,7 @@ import { app } from "../../src/api/app";
 import { DEV_CHAIN_ID } from "../../src/config";
 import { database } from "../../src/db/queries";
 import { schedules, testRuns } from "../../src/db/schema";
+import { tokenFromProtocols, tokenProtocol } from "../../src/api/ws-token";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
 import { api } from "./helpers";
 
@@ -156,15 +157,45 @@ describe("with API_TOKEN set", () => {
     }
   });
 
-  it("takes ?token= on a WebSocket upgrade (for /v1/ws), and only the right one", async () => {
+  it("says that a token is needed, without one, and nothing else", async () => {
+    for (const path of ["/v1/auth", "/auth"]) {
+      const response = await app.request(path, {}, withToken());
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ tokenRequired: true });
+    }
+    expect(await (await app.request("/v1/auth", {}, env)).json()).toEqual({ tokenRequired: false });
+  });
+
+  it("takes the token as a subprotocol on a WebSocket upgrade (for /v1/ws), only the right one, never from the URL", async () => {
     const upgrade = { upgrade: "websocket", connection: "Upgrade" };
-    // No /v1/ws route yet: past the token check the request meets the JSON 404.
-    const right = await app.request(`/v1/ws?token=${TOKEN}`, { headers: upgrade }, withToken());
-    expect(right.status).toBe(404);
-    await expect401(await app.request("/v1/ws?token=wrong", { headers: upgrade }, withToken()));
+    const offering = (token: string) => ({ ...upgrade, "sec-websocket-protocol": `loadgen, ${tokenProtocol(token)}` });
+    const right = await app.request("/v1/ws", { headers: offering(TOKEN) }, withToken());
+    expect(right.status).toBe(101);
+    // The answer names the feed's protocol, never the entry that carries the token.
+    expect(right.headers.get("sec-websocket-protocol")).toBe("loadgen");
+    right.webSocket!.accept();
+    right.webSocket!.close(1000);
+    await expect401(await app.request("/v1/ws", { headers: offering("wrong") }, withToken()));
+    await expect401(await app.request("/v1/ws", { headers: { ...upgrade, "sec-websocket-protocol": "loadgen, loadgen.bearer.%%%" } }, withToken()));
     await expect401(await app.request("/v1/ws", { headers: upgrade }, withToken()));
+    // A token in the URL would be written to request logs: refused even on an upgrade.
+    await expect401(await app.request(`/v1/ws?token=${TOKEN}`, { headers: upgrade }, withToken()));
     // The header works there too.
-    expect((await app.request("/v1/ws", { headers: { ...upgrade, ...bearer(TOKEN) } }, withToken())).status).toBe(404);
+    const bearerUpgrade = await app.request("/v1/ws", { headers: { ...upgrade, ...bearer(TOKEN) } }, withToken());
+    expect(bearerUpgrade.status).toBe(101);
+    bearerUpgrade.webSocket!.accept();
+    bearerUpgrade.webSocket!.close(1000);
+  });
+
+  it("encodes any token as a subprotocol (an HTTP token) and reads it back", () => {
+    for (const token of [TOKEN, "a/b+c=d e", "ünïcødé-🔑", "x"]) {
+      const entry = tokenProtocol(token);
+      expect(entry).toMatch(/^loadgen\.bearer\.[A-Za-z0-9_-]+$/);
+      expect(tokenFromProtocols(`loadgen, ${entry}`)).toBe(token);
+    }
+    expect(tokenFromProtocols("loadgen")).toBeUndefined();
+    expect(tokenFromProtocols(undefined)).toBeUndefined();
+    expect(tokenFromProtocols("loadgen.bearer.")).toBeUndefined();
   });
 
   it("checks the token before reading a body: an oversized or non-JSON body without the token is a 401", async () => {
