@@ -14,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { unstable_startWorker } from "wrangler";
+import { SECRET_NAMES } from "../src/config";
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,10 @@ const bindings = Object.fromEntries(
   values.var!.map((pair) => {
     const at = pair.indexOf(":");
     if (at < 1) throw new Error(`--var takes NAME:value, got ${pair}`);
-    return [pair.slice(0, at), { type: "plain_text" as const, value: pair.slice(at + 1) }];
+    const name = pair.slice(0, at);
+    // A secret is bound as one, so wrangler prints "(hidden)" in its bindings table, not the value.
+    const type = (SECRET_NAMES as readonly string[]).includes(name) ? ("secret_text" as const) : ("plain_text" as const);
+    return [name, { type, value: pair.slice(at + 1) }];
   }),
 );
 

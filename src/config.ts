@@ -121,6 +121,9 @@ export function readConfig(env: Env): RuntimeConfig {
   };
 }
 
+/** The bindings that are secrets (`wrangler secret put`): never printed, logged or stored. */
+export const SECRET_NAMES = ["API_TOKEN", "FUNDER_PRIVATE_KEY", "FUNDER_MNEMONIC", "ACCOUNTS_MNEMONIC"] as const;
+
 /**
  * `text` with every secret this worker holds (API_TOKEN, FUNDER_PRIVATE_KEY with or without its
  * 0x and in any case, FUNDER_MNEMONIC, ACCOUNTS_MNEMONIC) replaced by `[redacted]`. The last net
