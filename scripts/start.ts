@@ -1,5 +1,5 @@
 /**
- * `npm start`: keeps anvil and `wrangler dev` running for interactive use. With BUILDER_RPC_URL
+ * `npm start`: keeps anvil and the worker (scripts/dev-worker.ts) running for interactive use. With BUILDER_RPC_URL
  * set in the environment, no anvil is started and the worker points at that endpoint instead.
  */
 import { startLocalStack } from "./lib/local-stack";

@@ -25,7 +25,6 @@ import { followPending } from "./adaptive-sampler";
 import { launchDueBursts, settleBursts } from "./burst-launcher";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
 import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
-import { SIGN_CHUNK } from "../account/send-burst";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
 import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
@@ -53,11 +52,11 @@ const MAX_BURST = 200;
 const SEND_BY_SLACK_MS = 500;
 /**
  * A tick handing out at least LARGE_TICK transactions gives each account it uses at least
- * MIN_SLICE (one signing chunk): under load a call costs far more than a transaction in it. A
- * smaller tick spreads over every account, one or two each, as a crowd of senders would.
+ * MIN_SLICE: under load a call costs far more than a transaction in it. A smaller tick spreads over
+ * every account, one or two each, as a crowd of senders would.
  */
 const LARGE_TICK = 500;
-const MIN_SLICE = SIGN_CHUNK;
+const MIN_SLICE = 25;
 /** Work owed from a late tick is carried for at most this many ticks. */
 const MAX_OWED_TICKS = 2;
 /** Blocks fetched per tick at most; a longer backlog is worked off over the next ticks. */
