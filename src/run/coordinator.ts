@@ -40,9 +40,9 @@ import { needsReceipts, runMix } from "./workload-plan";
 
 /**
  * Backpressure: an account object gets a new burst only while fewer of its calls are under way
- * than the run allows (`batchesInFlight`, one on most layers), and a burst is at most one JSON-RPC batch. When the objects cannot keep up
- * (signing is CPU), the rate falls to what they sustain instead of piling up work that starves the
- * tick and the API.
+ * than the run allows (`batchesInFlight`, one on most layers), and a burst is at most one JSON-RPC
+ * batch. When the objects cannot keep up (signing is CPU), the rate falls to what they sustain
+ * instead of piling up work that starves the tick and the API.
  */
 const MAX_BURST = 200;
 /**
