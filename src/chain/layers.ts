@@ -46,7 +46,9 @@ export const EXECUTION_LAYERS: readonly ExecutionLayer[] = [
   { name: "op-reth", description: "OP-stack reth with an external block builder", capabilities: BUILDER, batchesInFlight: 1 },
   { name: "gravity-reth", description: "Gravity's reth fork (reports itself as reth: set EXECUTION_LAYER)", capabilities: NONE, batchesInFlight: 1 },
   { name: "cdk-erigon", description: "Polygon CDK erigon: legacy (type-0) transactions", capabilities: { ...NONE, legacyTransactions: true }, batchesInFlight: 1 },
-  { name: "anvil", description: "Foundry's anvil dev node", capabilities: NONE, batchesInFlight: MAX_BATCHES_IN_FLIGHT },
+  // anvil keeps every future nonce, but with 6 the suite once left 130 transactions queued behind a
+  // nonce gap after a stop (CI, run-lifecycle): until that is found, a run asks for more itself.
+  { name: "anvil", description: "Foundry's anvil dev node", capabilities: NONE, batchesInFlight: 1 },
   { name: "geth", description: "go-ethereum and its forks (op-geth)", capabilities: NONE, batchesInFlight: 1 },
   { name: "generic", description: "any other JSON-RPC node (erigon, nethermind, besu, ...)", capabilities: NONE, batchesInFlight: 1 },
 ];
