@@ -30,7 +30,9 @@ export interface ExecutionLayer {
    * sent together may reach the node out of nonce order, so the later one waits in the pool as
    * future nonces: anvil keeps them all, but geth keeps only 64 per account (`AccountQueue`) and
    * reth bounds them per sender too, so a 200-call batch arriving early would mostly be dropped and
-   * come back only through stuck-transaction rebroadcasts. There, one at a time.
+   * come back only through stuck-transaction rebroadcasts. There, one at a time; on anvil too for
+   * now (see its entry). Every layer says 1 today: the field stays so that a layer known to hold
+   * future nonces can default higher once the CI failure noted at anvil's entry is understood.
    */
   batchesInFlight: number;
 }
