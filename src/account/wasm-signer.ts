@@ -1,10 +1,12 @@
 /**
  * Transaction signing through libsecp256k1 as WebAssembly: the steps of viem's `signTransaction`
  * (serialise unsigned, keccak256, sign, serialise with the signature), so the raw transaction is
- * byte for byte viem's, with the curve arithmetic, most of a signature's cost, in WebAssembly.
+ * byte for byte viem's, with the curve arithmetic, most of a signature's cost, in WebAssembly. A
+ * typed transaction is not serialised twice: its signature is spliced into the unsigned bytes.
  */
 import { hexToBytes, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from "viem";
 import type { LocalAccount } from "viem/accounts";
+import { withSignature } from "./signed-rlp";
 import { signHash } from "./wasm-secp256k1";
 
 type SignTransaction = LocalAccount["signTransaction"];
@@ -15,7 +17,12 @@ export function wasmTransactionSigner(privateKey: Hex): SignTransaction {
   const sign = async (transaction: TransactionSerializable, { serializer = serializeTransaction } = {}) => {
     // As viem: a blob transaction's signature covers its payload without the sidecars.
     const signable = transaction.type === "eip4844" ? { ...transaction, sidecars: false as const } : transaction;
-    const { r, s, yParity } = signHash(key, keccak256(await serializer(signable), "bytes"));
+    const unsigned = await serializer(signable);
+    const { r, s, yParity } = signHash(key, keccak256(unsigned, "bytes"));
+    // Only bytes the default serialiser made from an unsigned transaction are spliced.
+    const unsignedAsIs = serializer === serializeTransaction && signable === transaction && !("r" in transaction) && !("s" in transaction);
+    const spliced = unsignedAsIs ? withSignature(unsigned, { r, s, yParity }) : undefined;
+    if (spliced) return spliced;
     // v as viem's `sign` gives it, 27 or 28: the legacy serialiser turns it into EIP-155's v from the
     // transaction's chain id (or keeps it for a transaction without one).
     return serializer(transaction, { r, s, v: yParity ? 28n : 27n, yParity });

@@ -19,6 +19,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import { signerForLayer } from "../../src/account/layer-signer";
+import { withSignature } from "../../src/account/signed-rlp";
 import { signerFor } from "../../src/account/signer";
 import { readConfig, type Env } from "../../src/config";
 import { TYPE_SPECS } from "../../src/tx/builders";
@@ -165,6 +166,40 @@ describe("the wasm signer", () => {
     }
     // Each kind drawn often enough to mean something.
     for (const kind of ["eip1559", "legacy", "eip2930", "legacy-no-chain"]) expect(counts[kind]).toBeGreaterThan(60);
+  });
+
+  it("splices signatures whose r or s starts with zero bytes, and short unsigned lists, as viem encodes them", async () => {
+    // The signature is appended to the unsigned bytes (signed-rlp.ts): r and s lose their leading
+    // zero bytes there, and an unsigned list under 56 bytes has a one-byte header. About one
+    // signature in 128 has a leading zero byte in r or s: search nonces until both kinds were signed.
+    let zeroR = 0;
+    let zeroS = 0;
+    for (let nonce = 0; nonce < 5_000 && (zeroR < 2 || zeroS < 2); nonce++) {
+      // No recipient, no value, no data: the unsigned list is well under 56 bytes.
+      const tx: TransactionSerializable = { type: "eip1559", chainId: 1, nonce, gas: 21_000n, maxFeePerGas: 7n, maxPriorityFeePerGas: 1n };
+      const raw = await expectSameAsViem(tx, wasm, viem);
+      const { r, s } = parseTransaction(raw);
+      if (BigInt(r!) < 2n ** 248n) zeroR += 1;
+      if (BigInt(s!) < 2n ** 248n) zeroS += 1;
+    }
+    expect(zeroR).toBeGreaterThanOrEqual(2);
+    expect(zeroS).toBeGreaterThanOrEqual(2);
+  });
+
+  it("splices the signature into EIP-2930, EIP-1559 and EIP-7702 bytes, and leaves legacy ones to the serialiser", async () => {
+    const signature = { r: `0x00${"ab".repeat(31)}` as Hex, s: `0x${"7f".repeat(32)}` as Hex, yParity: 1 as const };
+    const common = { chainId: 8453, nonce: 9, to: address(0xbeef), gas: 50_000n, data: "0x1234" as Hex };
+    const typed: TransactionSerializable[] = [
+      { ...common, type: "eip2930", gasPrice: 5n, accessList: [{ address: address(1), storageKeys: [`0x${"11".repeat(32)}`] }] },
+      { ...common, type: "eip1559", maxFeePerGas: 9n, maxPriorityFeePerGas: 2n },
+      { ...common, type: "eip7702", maxFeePerGas: 9n, maxPriorityFeePerGas: 2n, authorizationList: [{ address: address(0xde1), chainId: 8453, nonce: 3, r: signature.s, s: signature.r, yParity: 0 }] },
+    ];
+    for (const tx of typed) {
+      for (const yParity of [0, 1] as const) {
+        expect(withSignature(serializeTransaction(tx), { ...signature, yParity })).toBe(serializeTransaction(tx, { ...signature, yParity }));
+      }
+    }
+    expect(withSignature(serializeTransaction({ ...common, type: "legacy", gasPrice: 5n }), signature)).toBeUndefined();
   });
 
   it("refuses an invalid key before it signs anything", () => {
