@@ -129,11 +129,38 @@ export function latencyFigures(answeredMs: number[], timeouts: number, timeoutMs
   return { polls: all.length, p50Ms: r(percentile(all, 50)), p99Ms: r(percentile(all, 99)), maxMs: r(all.length ? Math.max(...all) : 0), timeouts };
 }
 
-/** One status poll: when it started (epoch ms), how long it took, whether it gave up at its timeout. */
+/**
+ * One status poll: when it started (epoch ms), how long it took, whether it gave up at its timeout,
+ * and the two waits the worker reported in its Server-Timing header (the run's row in D1, then the
+ * coordinator): the rest of `ms` is the request waiting for the worker's thread, in and out.
+ */
 export interface Poll {
   startedAt: number;
   ms: number;
   timedOut: boolean;
+  d1Ms?: number;
+  coordinatorMs?: number;
+}
+
+/** The `name;dur=N` values of a Server-Timing header. */
+export function serverTimings(header: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (header ?? "").split(",")) {
+    const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
+    if (match) out[match[1]] = Number(match[2]);
+  }
+  return out;
+}
+
+/** Where the answered polls of `polls` waited, as p50s: D1, the coordinator, and the rest. */
+export function pollWaits(polls: Poll[]) {
+  const answered = polls.filter((p) => !p.timedOut && p.d1Ms !== undefined && p.coordinatorMs !== undefined);
+  const p50 = (values: number[]) => Math.round(percentile(values, 50));
+  return {
+    d1P50Ms: p50(answered.map((p) => p.d1Ms!)),
+    coordinatorP50Ms: p50(answered.map((p) => p.coordinatorMs!)),
+    restP50Ms: p50(answered.map((p) => p.ms - p.d1Ms! - p.coordinatorMs!)),
+  };
 }
 
 /**
@@ -142,11 +169,14 @@ export interface Poll {
  */
 export function pollsUnderLoad(polls: Poll[], from: number, to: number, timeoutMs: number) {
   const within = polls.filter((p) => p.startedAt <= to && p.startedAt + p.ms >= from);
-  return latencyFigures(
-    within.filter((p) => !p.timedOut).map((p) => p.ms),
-    within.filter((p) => p.timedOut).length,
-    timeoutMs,
-  );
+  return {
+    ...latencyFigures(
+      within.filter((p) => !p.timedOut).map((p) => p.ms),
+      within.filter((p) => p.timedOut).length,
+      timeoutMs,
+    ),
+    waits: pollWaits(within),
+  };
 }
 
 /** A reading of a cumulative CPU counter (ms) at epoch time `t`. */

@@ -26,12 +26,12 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
-import { cpuSince, drainFigures, pollsUnderLoad, ratio, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
+import { cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-worker";
 import { TRANSFER_RECIPIENT } from "../src/config";
 import type { TestMetrics } from "../src/metrics/test-metrics";
 import { startAnvil } from "./lib/anvil";
-import { getJson, startRun, TERMINAL_STATUSES } from "./lib/client";
+import { startRun, TERMINAL_STATUSES } from "./lib/client";
 import { startLocalStack, type LocalStack } from "./lib/local-stack";
 import { wranglerDevCpuMs } from "./lib/process-memory";
 import { progressLine, runVerified } from "./lib/report";
@@ -99,8 +99,11 @@ async function follow(stack: LocalStack, runId: string): Promise<Followed> {
       const startedAt = Date.now();
       let metrics: TestMetrics | null = null;
       try {
-        metrics = await getJson<TestMetrics>(`${stack.apiUrl}/v1/status`, pollTimeoutMs);
-        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: false });
+        const response = await fetch(`${stack.apiUrl}/v1/status`, { signal: AbortSignal.timeout(pollTimeoutMs) });
+        if (!response.ok) throw new Error(`HTTP ${response.status} ${await response.text()}`);
+        metrics = (await response.json()) as TestMetrics;
+        const { d1, coordinator } = serverTimings(response.headers.get("server-timing"));
+        polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: false, d1Ms: d1, coordinatorMs: coordinator });
         failuresInARow = 0;
       } catch (err) {
         polls.push({ startedAt, ms: Date.now() - startedAt, timedOut: true });
@@ -314,6 +317,7 @@ try {
       statusP50Ms: status.p50Ms,
       statusP99Ms: status.polls > 0 ? status.p99Ms : null,
       statusMaxMs: status.maxMs,
+      statusWaits: status.waits,
       statusTimeouts: status.timeouts,
       statusPollMs: pollMs,
       statusTimeoutMs: pollTimeoutMs,
@@ -339,6 +343,7 @@ try {
       // Every poll of the burst run, from the start request on: signing 20,000 ahead loads the worker too.
       statusP99Ms: burstStatus.p99Ms,
       statusMaxMs: burstStatus.maxMs,
+      statusWaits: burstStatus.waits,
       statusTimeouts: burstStatus.timeouts,
       missed: burstView?.missed ?? null,
       ...runOutcome(burstRun.final),

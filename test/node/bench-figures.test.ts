@@ -1,6 +1,6 @@
 /** The benchmark's figures (bench/figures.ts): windows, rates, percentiles and targets, without a chain. */
 import { describe, expect, it } from "vitest";
-import { BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
+import { BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
 
 /** A tally of sends arriving at `arrivals` (ms), each answered `answerAfterMs` later, accepted unless listed. */
 function tally(arrivals: number[], answerAfterMs = 5, rejectedAt: number[] = []): SendTally {
@@ -90,13 +90,20 @@ describe("latency and ratios", () => {
   it("takes the polls in flight during the window, a long one from before it too", () => {
     const polls = [
       { startedAt: 0, ms: 50, timedOut: false }, // before the window
-      { startedAt: 900, ms: 5_000, timedOut: false }, // started before, waited into it
+      { startedAt: 900, ms: 5_000, timedOut: false, d1Ms: 1_000, coordinatorMs: 3_000 }, // started before, waited into it
       { startedAt: 6_000, ms: 30_000, timedOut: true },
-      { startedAt: 36_000, ms: 20, timedOut: false },
+      { startedAt: 36_000, ms: 20, timedOut: false, d1Ms: 2, coordinatorMs: 8 },
       { startedAt: 40_001, ms: 10, timedOut: false }, // after
     ];
-    expect(pollsUnderLoad(polls, 1_000, 40_000, 30_000)).toEqual({ polls: 3, p50Ms: 5_000, p99Ms: 30_000, maxMs: 30_000, timeouts: 1 });
+    // Where the answered ones waited (p50, nearest rank): D1, the coordinator, the rest.
+    const waits = { d1P50Ms: 2, coordinatorP50Ms: 8, restP50Ms: 10 };
+    expect(pollsUnderLoad(polls, 1_000, 40_000, 30_000)).toEqual({ polls: 3, p50Ms: 5_000, p99Ms: 30_000, maxMs: 30_000, timeouts: 1, waits });
     expect(pollsUnderLoad(polls, 50_000, 60_000, 30_000).polls).toBe(0);
+  });
+
+  it("reads the durations of a Server-Timing header", () => {
+    expect(serverTimings("d1;dur=12, coordinator;dur=340.5")).toEqual({ d1: 12, coordinator: 340.5 });
+    expect(serverTimings(null)).toEqual({});
   });
 
   it("counts CPU from the last sample at or before the start to the last one", () => {
