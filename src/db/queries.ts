@@ -90,8 +90,8 @@ export async function runTimeSeries(db: Db, runId: string) {
 }
 
 export async function insertTimeSeries(db: Db, rows: Array<typeof timeSeries.$inferInsert>): Promise<void> {
-  // 11 columns × 9 rows stays under D1's 100 bound parameters per statement.
-  const chunks = chunk(rows, 9).map((part) => db.insert(timeSeries).values(part).onConflictDoNothing());
+  // 12 columns × 8 rows stays under D1's 100 bound parameters per statement.
+  const chunks = chunk(rows, 8).map((part) => db.insert(timeSeries).values(part).onConflictDoNothing());
   if (chunks.length > 0) await db.batch(chunks as [typeof chunks[0], ...typeof chunks]);
 }
 
@@ -102,9 +102,9 @@ export async function insertTimeSeries(db: Db, rows: Array<typeof timeSeries.$in
 export async function insertTxLogs(db: Db, runId: string, logs: TxLog[]): Promise<void> {
   for (const part of chunk(logs, 500)) {
     await db.run(sql`INSERT OR REPLACE INTO tx_logs
-      (run_id, hash, account, nonce, region, sent_at, confirmed_at, block_number, status, error)
+      (run_id, hash, account, nonce, region, sent_at, preconfirmed_at, confirmed_at, block_number, status, error)
       SELECT ${runId}, j.value ->> 'hash', j.value ->> 'account', j.value ->> 'nonce', j.value ->> 'region',
-             j.value ->> 'sentAt', j.value ->> 'confirmedAt', j.value ->> 'blockNumber', j.value ->> 'status', j.value ->> 'error'
+             j.value ->> 'sentAt', j.value ->> 'preconfirmedAt', j.value ->> 'confirmedAt', j.value ->> 'blockNumber', j.value ->> 'status', j.value ->> 'error'
       FROM json_each(${JSON.stringify(part)}) AS j`);
   }
 }

@@ -29,6 +29,8 @@ export const testRuns = sqliteTable(
     peakTps: real("peak_tps"),
     sendLatency: text("send_latency", { mode: "json" }),
     confirmLatency: text("confirm_latency", { mode: "json" }),
+    /** Send → first preconfirmation by a builder feed (null: the run had no preconfirmation source). */
+    preconfLatency: text("preconf_latency", { mode: "json" }),
     blockCount: integer("block_count"),
     totalGasUsed: text("total_gas_used"),
     startBlock: integer("start_block"),
@@ -39,6 +41,8 @@ export const testRuns = sqliteTable(
     tipHistogram: text("tip_histogram", { mode: "json" }),
     bursts: text("bursts", { mode: "json" }),
     circuitBreaker: text("circuit_breaker", { mode: "json" }),
+    /** The builder feeds' figures (TestMetrics `builder`): null when the run used none. */
+    builder: text("builder", { mode: "json" }),
     environment: text("environment", { mode: "json" }),
     verification: text("verification", { mode: "json" }),
     errorMessage: text("error_message"),
@@ -65,6 +69,8 @@ export const timeSeries = sqliteTable(
     gasUsed: text("gas_used").notNull(),
     mgasPerSec: real("mgas_per_sec").notNull(),
     fillRate: real("fill_rate").notNull(),
+    /** Median send → preconfirmation of the transactions first preconfirmed in this second (null: none). */
+    preconfP50Ms: real("preconf_p50_ms"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.second] })],
 );
@@ -78,6 +84,8 @@ export const txLogs = sqliteTable(
     nonce: integer("nonce").notNull(),
     region: text("region").notNull(),
     sentAt: integer("sent_at").notNull(),
+    /** When a builder feed first preconfirmed it (null: no feed, or never preconfirmed). */
+    preconfirmedAt: integer("preconfirmed_at"),
     confirmedAt: integer("confirmed_at"),
     blockNumber: integer("block_number"),
     status: text("status").notNull(),

@@ -1,5 +1,5 @@
 /** Turning a run's record and tracker into TestMetrics, a D1 run row and time-series rows. */
-import { summarize } from "../metrics/latency-sketch";
+import { quantile, summarize } from "../metrics/latency-sketch";
 import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
 import type { NewRun } from "../db/queries";
 import type { timeSeries } from "../db/schema";
@@ -141,5 +141,6 @@ export function timeSeriesRows(run: RunRecord, live: LiveRun, seconds: SecondTot
     gasUsed: s.gasUsed.toString(),
     mgasPerSec: round2(Number(s.gasUsed) / 1e6),
     fillRate: s.gasLimit === 0n ? 0 : round2(Number((s.gasUsed * 10_000n) / s.gasLimit) / 100),
+    preconfP50Ms: s.preconf.count === 0 ? null : round2(quantile(s.preconf, 0.5)),
   }));
 }

@@ -18,6 +18,7 @@ import type { BurstResult } from "../account/send-burst";
 import type { BlockHeader, MinedReceipt } from "../chain/node-queries";
 import type { TransactionType } from "../tx/types";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
+import { FeedWord, type FeedEvent, type FeedWordSnapshot } from "./feed-word";
 import { MinedNonces, type MinedNoncesData } from "./mined-nonces";
 import { restoreRegionTotals, totalsOf, type RegionCounter, type RegionTotals } from "./region-figures";
 
@@ -29,6 +30,8 @@ export interface TxLog {
   nonce: number;
   region: string;
   sentAt: number;
+  /** When a builder feed first preconfirmed it (null: no feed, or not preconfirmed). */
+  preconfirmedAt: number | null;
   confirmedAt: number | null;
   blockNumber: number | null;
   status: TxStatus;
@@ -42,6 +45,8 @@ export interface SecondTotals {
   failed: number;
   gasUsed: bigint;
   gasLimit: bigint;
+  /** Preconfirmation latencies of the transactions first preconfirmed in this second. */
+  preconf: SketchData;
 }
 
 /** One logical transaction: a nonce of an account, under every hash it was sent as. Plain JSON, persisted as is. */
@@ -61,6 +66,10 @@ export interface TxRecord {
   housekeeping: boolean;
   /** The load type (absent for housekeeping, and for records of an older version). */
   type?: TransactionType;
+  /** When a builder feed first preconfirmed it (feed-word.ts); absent without feeds. */
+  preconfAt?: number;
+  /** When a builder feed said it was included, if that came before the block poll saw it. */
+  feedConfirmedAt?: number;
 }
 
 /** Per transaction type: what TestMetrics `byType` reports. */
@@ -109,7 +118,9 @@ export interface TrackerSnapshot {
   reverted?: number;
   byType?: Partial<Record<TransactionType, TypeCounts>>;
   tipCounts?: number[];
-  second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string };
+  /** The builder feeds' word on the run's transactions (absent in older checkpoints and without feeds). */
+  feeds?: FeedWordSnapshot;
+  second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string; preconf?: SketchData };
 }
 
 /** What changed since the last `takeChanges()`: records to store (by first hash) or drop, and watermarks. */
@@ -160,6 +171,8 @@ export class RunTracker {
   readonly byType: Partial<Record<TransactionType, TypeCounts>> = {};
   /** Tips drawn, per histogram bucket (realistic pattern). */
   tipCounts: number[] = [];
+  /** What the builder feeds said of the run's transactions: preconf latency, revocations, drops. */
+  feeds = new FeedWord();
 
   /** The highest block seen. */
   private head = 0;
@@ -285,6 +298,32 @@ export class RunTracker {
     return out;
   }
 
+  /**
+   * Builder feed events (preconfirmation feed, flashblocks), in the order received. An event about a
+   * transaction not reported yet waits for its report; one about a transaction already counted as
+   * mined (and forgotten) changes nothing and ages out with the builder's other traffic.
+   */
+  recordFeedEvents(events: FeedEvent[]): void {
+    for (const event of events) {
+      const record = this.byHash.get(event.hash);
+      if (record) this.applyFeedEvent(record, event);
+      else this.feeds.hold(event);
+    }
+  }
+
+  private applyFeedEvent(record: TxRecord, event: FeedEvent): void {
+    if (record.status === "confirmed") return;
+    const wasPreconfirmed = record.preconfAt !== undefined;
+    if (!this.feeds.apply(record, event)) return;
+    if (!wasPreconfirmed && record.preconfAt !== undefined) recordLatency(this.second.preconf, Math.max(0, record.preconfAt - record.sentAt));
+    this.touch(record);
+  }
+
+  /** Events that arrived before `hash` was reported apply now. */
+  private replayFeedEvents(record: TxRecord, hash: string): void {
+    for (const event of this.feeds.release(hash)) this.applyFeedEvent(record, event);
+  }
+
   /** A burst whose account object failed to answer: nothing of it is known to have been sent. */
   recordLostBurst(errorClass: SendErrorClass): void {
     this.countError(errorClass);
@@ -370,6 +409,7 @@ export class RunTracker {
     if (status === "pending") this.setPending(record);
     else this.fail(record, hash, error ?? null, false);
     this.touch(record);
+    this.replayFeedEvents(record, hash);
     return record;
   }
 
@@ -378,6 +418,7 @@ export class RunTracker {
     this.byHash.set(hash, record);
     this.replacements += 1;
     this.touch(record);
+    this.replayFeedEvents(record, hash);
   }
 
   /** Moves a record to failed; `wasPending` false for one that is new. */
@@ -489,8 +530,10 @@ export class RunTracker {
       this.forget(tx);
       return false;
     } else {
-      recordLatency(this.confirmLatency, seenAt - tx.sentAt);
-      recordLatency(totalsOf(this.regions, tx.region).confirmLatency, seenAt - tx.sentAt);
+      // Inclusion as first reported: by a builder feed's `confirmed`, or by the block poll.
+      const includedAt = this.feeds.inclusionAt(tx, seenAt);
+      recordLatency(this.confirmLatency, includedAt - tx.sentAt);
+      recordLatency(totalsOf(this.regions, tx.region).confirmLatency, includedAt - tx.sentAt);
       this.txConfirmed += 1;
       this.second.confirmed += 1;
       this.countType(tx, "confirmed", 1);
@@ -524,6 +567,7 @@ export class RunTracker {
       nonce: tx.nonce,
       region: tx.region,
       sentAt: tx.sentAt,
+      preconfirmedAt: tx.preconfAt ?? null,
       confirmedAt: fields.confirmedAt ?? null,
       blockNumber: fields.blockNumber ?? null,
       status: tx.status,
@@ -613,6 +657,7 @@ export class RunTracker {
       reverted: this.reverted,
       byType: structuredClone(this.byType),
       tipCounts: [...this.tipCounts],
+      feeds: this.feeds.snapshot(),
       second: { ...s, gasUsed: s.gasUsed.toString(), gasLimit: s.gasLimit.toString() },
     };
   }
@@ -635,6 +680,7 @@ export class RunTracker {
       reverted: snapshot.reverted ?? 0,
       unsentAtEnd: snapshot.unsentAtEnd ?? 0,
       tipCounts: [...(snapshot.tipCounts ?? [])],
+      feeds: FeedWord.restore(snapshot.feeds),
     });
     Object.assign(t.byType, structuredClone(snapshot.byType ?? {}));
     Object.assign(t.housekeeping, snapshot.housekeeping);
@@ -644,7 +690,7 @@ export class RunTracker {
     mergeSketch(t.confirmLatency, snapshot.confirmLatency);
     Object.assign(t.regions, restoreRegionTotals(snapshot.regions, snapshot.regionConfirmed));
     const s = snapshot.second;
-    t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit) };
+    t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit), preconf: s.preconf ?? emptySketch() };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
     for (const record of records) {
       for (const h of record.hashes) t.byHash.set(h, record);
@@ -691,6 +737,6 @@ export class RunTracker {
   }
 
   private freshSecond(second: number): SecondTotals {
-    return { second, sent: 0, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n };
+    return { second, sent: 0, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n, preconf: emptySketch() };
   }
 }

@@ -109,6 +109,7 @@ describe("the transaction log above a rate", () => {
     nonce: i,
     region: "auto",
     sentAt: i,
+    preconfirmedAt: null,
     confirmedAt: i + 1,
     blockNumber: 1,
     status: i % 100 === 0 ? "failed" : "confirmed",

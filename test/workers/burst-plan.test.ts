@@ -120,7 +120,7 @@ describe("burst records", () => {
     foldBurstReport(bursts, { timing: timing(10_000, 10_004, 10_008), region: "weur", sent: 9, failed: 1 });
     expect(bursts[0].regions!.weur.skews).toEqual([2, 4]);
     foldBurstReport(bursts, { timing: timing(10_000, 10_050, 10_060), region: "apac", sent: 10, failed: 0 });
-    const log = (region: string): TxLog => ({ hash: "0x", account: "a", nonce: 0, region, sentAt: 10_005, confirmedAt: null, blockNumber: null, status: "confirmed", error: null });
+    const log = (region: string): TxLog => ({ hash: "0x", account: "a", nonce: 0, region, sentAt: 10_005, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status: "confirmed", error: null });
     countBurstConfirmations(bursts, [log("weur"), log("weur"), log("apac")]);
     // Every object has reported: the per-region skews go too, their summaries stay.
     expect(Object.values(bursts[0].regions!).map((r) => r.skews)).toEqual([[], []]);
@@ -147,7 +147,7 @@ describe("burst records", () => {
 
   it("confirmations count against the last burst planned at or before their send", () => {
     const bursts = [newBurstRecord(1_000, 3, 1), newBurstRecord(4_000, 3, 1), newBurstRecord(7_000, 3, 1)];
-    const log = (sentAt: number, status: TxLog["status"] = "confirmed"): TxLog => ({ hash: "0x", account: "a", nonce: 0, region: "auto", sentAt, confirmedAt: null, blockNumber: null, status, error: null });
+    const log = (sentAt: number, status: TxLog["status"] = "confirmed"): TxLog => ({ hash: "0x", account: "a", nonce: 0, region: "auto", sentAt, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status, error: null });
     countBurstConfirmations(bursts, [log(1_000), log(1_030), log(3_999), log(4_001), log(6_900), log(7_000), log(8_000, "failed"), log(8_000, "discarded")]);
     // 3_999 and 6_900 are within the 250 ms margin of the next instant: a clock read a little early.
     expect(bursts.map((b) => b.confirmed)).toEqual([2, 2, 2]);

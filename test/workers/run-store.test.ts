@@ -27,7 +27,7 @@ const record = (n: number, status: TxRecord["status"] = "pending"): TxRecord => 
   housekeeping: false,
 });
 
-const log = (n: number): TxLog => ({ hash: `0x${n}`, account: "0xa1", nonce: n, region: "auto", sentAt: n, confirmedAt: n + 1, blockNumber: 9, status: "confirmed", error: null });
+const log = (n: number): TxLog => ({ hash: `0x${n}`, account: "0xa1", nonce: n, region: "auto", sentAt: n, preconfirmedAt: null, confirmedAt: n + 1, blockNumber: 9, status: "confirmed", error: null });
 
 function scalars(): LiveScalars {
   const tracker = new RunTracker(1_000, 5);

@@ -124,7 +124,7 @@ describe("RunTracker: sent and mined", () => {
     tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 7, T0 + 10)] }), "eu");
     tracker.recordBlock(block(42, [hash(1)]), T0 + 1_234);
     expect(tracker.takeLogs()).toEqual([
-      { hash: hash(1), account: ACCOUNT_A, nonce: 7, region: "eu", sentAt: T0 + 10, confirmedAt: T0 + 1_234, blockNumber: 42, status: "confirmed", error: null },
+      { hash: hash(1), account: ACCOUNT_A, nonce: 7, region: "eu", sentAt: T0 + 10, preconfirmedAt: null, confirmedAt: T0 + 1_234, blockNumber: 42, status: "confirmed", error: null },
     ]);
   });
 
@@ -177,7 +177,7 @@ describe("RunTracker: idempotent by hash", () => {
     tracker.recordBurst(burst(ACCOUNT_A, { failed: [failed(1, 0, T0, "timeout", "no answer")] }), "eu");
     expect(counters(tracker)).toEqual({ sent: 2, confirmed: 0, failed: 1, discarded: 0, pending: 1 });
     expect(tracker.takeLogs()).toEqual([
-      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, confirmedAt: null, blockNumber: null, status: "failed", error: "timeout: no answer" },
+      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status: "failed", error: "timeout: no answer" },
     ]);
   });
 
@@ -269,7 +269,7 @@ describe("RunTracker: a report after its block", () => {
     expect(tracker.regions.us).toMatchObject({ sent: 1, confirmed: 1 });
     expect(tracker.regions.us.confirmLatency.max).toBe(1_500);
     expect(tracker.takeLogs()).toEqual([
-      { hash: hash(1), account: ACCOUNT_A, nonce: 3, region: "us", sentAt: T0 + 500, confirmedAt: T0 + 2_000, blockNumber: 8, status: "confirmed", error: null },
+      { hash: hash(1), account: ACCOUNT_A, nonce: 3, region: "us", sentAt: T0 + 500, preconfirmedAt: null, confirmedAt: T0 + 2_000, blockNumber: 8, status: "confirmed", error: null },
     ]);
   });
 
@@ -334,7 +334,7 @@ describe("RunTracker: fee-bumped replacements", () => {
     expect(tracker.recordBlock(block(5, [hash(2)]), T0 + 9_000)).toBe(1);
     expect(counters(tracker)).toEqual({ sent: 1, confirmed: 1, failed: 0, discarded: 0, pending: 0 });
     expect(tracker.takeLogs()).toEqual([
-      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, confirmedAt: T0 + 9_000, blockNumber: 5, status: "confirmed", error: `replaced by ${hash(2)}` },
+      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, preconfirmedAt: null, confirmedAt: T0 + 9_000, blockNumber: 5, status: "confirmed", error: `replaced by ${hash(2)}` },
     ]);
   });
 
@@ -451,8 +451,8 @@ describe("RunTracker: discardPending", () => {
     tracker.discardPending();
     const logs = tracker.takeLogs();
     expect(logs).toEqual([
-      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" },
-      { hash: hash(2), account: ACCOUNT_A, nonce: 1, region: "eu", sentAt: T0, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" },
+      { hash: hash(1), account: ACCOUNT_A, nonce: 0, region: "eu", sentAt: T0, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" },
+      { hash: hash(2), account: ACCOUNT_A, nonce: 1, region: "eu", sentAt: T0, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status: "discarded", error: "not included within the grace period" },
     ]);
   });
 
@@ -766,18 +766,18 @@ describe("RunTracker: per-second series and the log queue", () => {
   it("returns one SecondTotals per elapsed second, with each event in the second it was recorded in", () => {
     const tracker = new RunTracker(T0);
     tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0), sent(2, 1), sent(3, 2)] }), "eu");
-    expect(tracker.closeSeconds(T0 + 1_000)).toEqual([{ second: 0, sent: 3, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n }]);
+    expect(tracker.closeSeconds(T0 + 1_000)).toEqual([{ second: 0, sent: 3, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n, preconf: emptySketch() }]);
 
     tracker.recordBlock(block(5, [hash(1), hash(2)], 42_000n, 30_000_000n), T0 + 1_200);
     tracker.recordBurst(burst(ACCOUNT_A, { failed: [failed(3, 2)], sent: [sent(4, 3, T0 + 1_300)] }), "eu");
     expect(tracker.closeSeconds(T0 + 3_500)).toEqual([
-      { second: 1, sent: 1, confirmed: 2, failed: 1, gasUsed: 42_000n, gasLimit: 30_000_000n },
-      { second: 2, sent: 0, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n },
+      { second: 1, sent: 1, confirmed: 2, failed: 1, gasUsed: 42_000n, gasLimit: 30_000_000n, preconf: emptySketch() },
+      { second: 2, sent: 0, confirmed: 0, failed: 0, gasUsed: 0n, gasLimit: 0n, preconf: emptySketch() },
     ]);
 
     tracker.recordBlock(block(6, [hash(4)], 21_000n, 30_000_000n), T0 + 3_600);
     expect(tracker.closeSeconds(T0 + 3_999)).toEqual([]);
-    expect(tracker.closeSeconds(T0 + 4_000)).toEqual([{ second: 3, sent: 0, confirmed: 1, failed: 0, gasUsed: 21_000n, gasLimit: 30_000_000n }]);
+    expect(tracker.closeSeconds(T0 + 4_000)).toEqual([{ second: 3, sent: 0, confirmed: 1, failed: 0, gasUsed: 21_000n, gasLimit: 30_000_000n, preconf: emptySketch() }]);
   });
 
   it("closing the same second again returns nothing", () => {
