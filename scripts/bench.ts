@@ -27,8 +27,9 @@ import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
 import { cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
-import { signMany } from "../bench/sign-worker";
-import { TRANSFER_RECIPIENT } from "../src/config";
+import { signMany } from "../bench/sign-many";
+import { senderAccount } from "../src/account/keys";
+import { DEV_MNEMONIC, TRANSFER_RECIPIENT } from "../src/config";
 import type { TestMetrics } from "../src/metrics/test-metrics";
 import { startAnvil } from "./lib/anvil";
 import { startRun, TERMINAL_STATUSES } from "./lib/client";
@@ -253,9 +254,10 @@ try {
   } finally {
     await signer.stop();
   }
-  await signMany(n);
+  const nodeSigner = senderAccount({ kind: "mnemonic", mnemonic: DEV_MNEMONIC }, 0);
+  await signMany(n, nodeSigner);
   const nodeStarted = performance.now();
-  await signMany(n);
+  await signMany(n, nodeSigner);
   const nodeViemPerSec = round2((n * 1000) / (performance.now() - nodeStarted));
 
   const ceilingPhase = phaseOf(phases, "ceiling");

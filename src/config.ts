@@ -5,7 +5,6 @@
  */
 import type { AccountDO } from "./account/account-do";
 import type { LiveFeed } from "./live/live-feed";
-import { SIGNER_KINDS, type SignerKind } from "./account/signer";
 import { parseLayerSetting, type LayerSetting } from "./chain/layers";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./chain/rpc";
 import type { RunCoordinator } from "./run/coordinator";
@@ -86,6 +85,10 @@ export interface RuntimeConfig {
   signer: SignerKind;
   apiToken: string | undefined;
 }
+
+/** How sender objects sign (account/signer.ts): libsecp256k1 in WebAssembly, or viem's JavaScript. */
+export const SIGNER_KINDS = ["wasm", "viem"] as const;
+export type SignerKind = (typeof SIGNER_KINDS)[number];
 
 /** libsecp256k1 in WebAssembly (issue 9): byte-identical to viem's signer, 1.8–2.3 times its rate in workerd (bench/sign-worker.ts). */
 const DEFAULT_SIGNER: SignerKind = "wasm";

@@ -10,7 +10,7 @@ import { fetchPendingNonce } from "../chain/node-queries";
 import { JsonRpcClient } from "../chain/rpc";
 import { selfTransfer } from "../tx/eth-transfer";
 import { unlabelled, type BuildTransaction, type FeeQuote, type TransactionType } from "../tx/types";
-import { senderAccount } from "./keys";
+import { senderSigner } from "./signer";
 import { signerForLayer } from "./layer-signer";
 import { NonceLedger, type LedgerSnapshot } from "./nonce-ledger";
 import { ResultOutbox, type Delivery } from "./result-outbox";
@@ -387,7 +387,7 @@ export class AccountDO extends DurableObject<Env> {
       const source = funderSource(this.env, setup.chainId);
       if (!source) throw new Error("no funder secret configured for this chain");
       const config = readConfig(this.env);
-      this.signer = signerForLayer(senderAccount(source, setup.index, config.signer), setup.legacy === true);
+      this.signer = signerForLayer(senderSigner(source, setup.index, config.signer), setup.legacy === true);
       this.rpc = new JsonRpcClient(setup.rpcUrl, undefined, { maxResponseBytes: config.rpcMaxResponseBytes });
     }
     return { ledger: this.ledger, signer: this.signer, rpc: this.rpc, chainId: setup.chainId, build: unlabelled(selfTransfer) };

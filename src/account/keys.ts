@@ -6,7 +6,6 @@ import { mnemonicToSeedSync } from "@scure/bip39";
 import { concat, keccak256, toHex, type Hex } from "viem";
 import { HDKey, hdKeyToAccount, privateKeyToAccount, type LocalAccount } from "viem/accounts";
 import type { FunderSource } from "../config";
-import { signerFor, type SignerKind } from "./signer";
 
 // PBKDF2 over a mnemonic costs tens of milliseconds; derive each master key once per isolate.
 const masterKeys = new Map<string, HDKey>();
@@ -40,9 +39,9 @@ export function senderKey(source: FunderSource, index: number): Hex {
   return keccak256(concat([source.privateKey, toHex("loadgen-sender"), toHex(index, { size: 32 })]));
 }
 
-/** Sender `index` (see `senderKey`), signing with `kind`. */
-export function senderAccount(source: FunderSource, index: number, kind: SignerKind = "viem"): LocalAccount {
-  return signerFor(senderKey(source, index), kind);
+/** Sender `index` (see `senderKey`) as viem's account: its address, and viem's signer (the worker's own is signer.ts `senderSigner`). */
+export function senderAccount(source: FunderSource, index: number): LocalAccount {
+  return privateKeyToAccount(senderKey(source, index));
 }
 
 function childKey(mnemonic: string, path: string): Hex {
