@@ -89,13 +89,13 @@ export async function startTestBuilder(opts: TestBuilderOptions): Promise<TestBu
     clients: { preconf: hub.clientCount("preconf"), "block-metrics": hub.clientCount("block-metrics"), flashblocks: hub.clientCount("flashblocks") },
   });
 
-  const status = () => {
+  const status = async () => {
     const gasLimit = chain.head() ? Number(chain.head()!.gasLimit) : null;
     return {
       pendingTxCount: txs.pendingCount(),
       // How many plain transfers fit under the gas limit: anvil itself has no count limit.
       maxTxsPerBlock: gasLimit === null ? null : Math.floor(gasLimit / TRANSFER_GAS),
-      blockTimeMs: chain.blockTimeMs(),
+      blockTimeMs: await chain.blockTimeMs(),
       gasLimit,
       txOrdering: "fifo",
       enablePreconfirmations: true,
@@ -142,7 +142,7 @@ export async function startTestBuilder(opts: TestBuilderOptions): Promise<TestBu
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://builder").pathname;
     const handled =
-      req.method === "GET" && path === "/status" ? Promise.resolve(json(res, 200, status()))
+      req.method === "GET" && path === "/status" ? status().then((body) => json(res, 200, body))
       : path === "/control" || path.startsWith("/control/") ? control(req, res, path)
       : req.method === "POST" ? rpc(req, res)
       : Promise.resolve(json(res, 404, { error: "not found" }));

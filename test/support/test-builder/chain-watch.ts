@@ -39,13 +39,18 @@ export interface ChainWatch {
   poll(): Promise<void>;
   /** The block anvil would mine now, from its pool. */
   pending(): Promise<RpcBlock>;
-  /** Seconds between the last two blocks' timestamps, in ms; null until two are known. */
-  blockTimeMs(): number | null;
+  /**
+   * anvil's own block time when it has one (`anvil_getIntervalMining`, whole seconds: 0 under
+   * automine or a sub-second block time), else the gap between the last two blocks' timestamps;
+   * null while neither is known.
+   */
+  blockTimeMs(): Promise<number | null>;
 }
 
 export function watchChain(url: string, events: ChainEvents): ChainWatch {
   let head: RpcBlock | undefined;
-  let blockTimeMs: number | null = null;
+  /** ms between the last two blocks' timestamps (anvil stamps whole seconds; a 0 gap is ignored). */
+  let lastInterval: number | null = null;
 
   const block = async (tag: Hex | "latest" | "pending") => {
     const found = await jsonRpc<RpcBlock | null>(url, "eth_getBlockByNumber", [tag, false]);
@@ -53,7 +58,7 @@ export function watchChain(url: string, events: ChainEvents): ChainWatch {
     return found;
   };
 
-  const interval = (older: RpcBlock, newer: RpcBlock) => (Number(newer.timestamp) - Number(older.timestamp)) * 1000;
+  const interval = (older: RpcBlock, newer: RpcBlock) => (Number(newer.timestamp) - Number(older.timestamp)) * 1000 || lastInterval;
 
   return {
     head: () => head,
@@ -62,14 +67,14 @@ export function watchChain(url: string, events: ChainEvents): ChainWatch {
       const latest = await block("latest");
       if (!head || Number(latest.number) < Number(head.number)) {
         const parent = Number(latest.number) > 0 ? await block(toHex(Number(latest.number) - 1)) : undefined;
-        blockTimeMs = parent ? interval(parent, latest) : null;
+        if (parent) lastInterval = interval(parent, latest);
         head = latest;
         events.onHead(latest);
         return;
       }
       for (let n = Number(head.number) + 1; n <= Number(latest.number); n++) {
         const next = n === Number(latest.number) ? latest : await block(toHex(n));
-        blockTimeMs = interval(head, next);
+        lastInterval = interval(head, next);
         head = next;
         events.onMined(next);
       }
@@ -77,6 +82,9 @@ export function watchChain(url: string, events: ChainEvents): ChainWatch {
 
     pending: () => block("pending"),
 
-    blockTimeMs: () => blockTimeMs,
+    async blockTimeMs() {
+      const seconds = await jsonRpc<number>(url, "anvil_getIntervalMining").catch(() => 0);
+      return seconds > 0 ? seconds * 1000 : lastInterval;
+    },
   };
 }
