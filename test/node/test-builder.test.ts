@@ -16,6 +16,7 @@ import { startAnvil, type Anvil } from "../../scripts/lib/anvil";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
 import { DEV_MNEMONIC } from "../../src/config";
 import { startTestBuilder, type BlockMetrics, type Flashblock, type PreconfBatch, type PreconfEvent, type TestBuilder } from "../support/test-builder";
+import { until } from "../support/until";
 
 interface Client {
   socket: WebSocket;
@@ -44,16 +45,8 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const control = async (body: unknown, path = "") => {
-  const response = await fetch(`${builder.controlUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const control = async (body: unknown) => {
+  const response = await fetch(builder.controlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as any };
 };
 
@@ -94,7 +87,7 @@ async function freshBlock(): Promise<void> {
   await until("a new block", () => metrics.messages.length > seen, 3_000);
 }
 
-const confirmed = (hashes: Hex[]) => until("every tx confirmed on the feed", () => hashes.every((h) => statuses(preconf, h).includes("confirmed")));
+const confirmed = (hashes: Hex[]) => until("every tx confirmed on the feed", () => hashes.every((h) => statuses(preconf, h).includes("confirmed")), 10_000);
 
 /** Sends `count` transfers right after a seal and waits until the feed confirmed them all. */
 async function sendAndConfirm(count: number): Promise<Hex[]> {
