@@ -5,7 +5,8 @@
  * after a block is announced, so a whole lifecycle fits before the next seal.
  *
  * The tests share one builder and run in order: the seqNum check reads a client's whole history,
- * and the disconnect test, which cuts every client, comes last.
+ * and the disconnect test cuts every client (it reconnects them) before the reset and the lone
+ * builder whose anvil goes away.
  */
 import { brotliDecompressSync } from "node:zlib";
 import { keccak256, toHex, type Hex } from "viem";
@@ -319,6 +320,17 @@ describe("test builder", () => {
     expect(statuses(preconf, hashes[0])).toEqual(["pending", "preconfirmed", "confirmed"]);
     expect(flash.messages.some((fb: Flashblock) => fb.diff.transactions.some((raw) => keccak256(raw) === hashes[0]))).toBe(true);
     expect(builder.stats().clients).toEqual({ preconf: 1, "block-metrics": 1, flashblocks: 1 });
+  });
+
+  it("GET /control/stats mirrors stats(); POST /control/reset restores the defaults and zeroes the counts", async () => {
+    await control({ shape: "batch", revokeNext: 3 });
+    const viaHttp = await getJson(`${builder.controlUrl}/stats`);
+    expect(viaHttp.rpc.acceptedTxs).toBeGreaterThan(0);
+    expect(viaHttp.rpc.acceptedTxs).toBe(builder.stats().rpc.acceptedTxs);
+    expect(viaHttp.preconf.events.confirmed).toBe(viaHttp.rpc.acceptedTxs);
+    const reset = (await (await fetch(`${builder.controlUrl}/reset`, { method: "POST" })).json()) as any;
+    expect(reset.settings).toEqual({ revokeNext: 0, dropNext: 0, requeueNext: 0, seqGap: 0, shape: "alternate", flashblockFrames: "text", preconfDelayMs: 20 });
+    expect(builder.stats()).toMatchObject({ rpc: { acceptedTxs: 0, requests: 0 }, preconf: { batchMessages: 0 }, clients: { preconf: 1, "block-metrics": 1, flashblocks: 1 } });
   });
 
   it("keeps answering when anvil goes away, and closes cleanly", async () => {

@@ -3,7 +3,8 @@
  * settings: a field it names replaces that setting, the others keep theirs, so a test can arm
  * `revokeNext` without resetting the shape another test chose. Counters (`revokeNext`, …) are set,
  * not added to, and count down as they are spent. `disconnect` and `refuseMs` are one-shot actions,
- * not settings. `POST /control/reset` restores the defaults (and zeroes the stats).
+ * not settings. `POST /control/reset` restores the defaults and zeroes the stats, but does not
+ * restart the preconf seqNum: connected clients would see it go backwards.
  *
  * Unknown fields and bad values are refused (400) so that a typo in a test fails loudly instead of
  * leaving the fault silently off.
