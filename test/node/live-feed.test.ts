@@ -13,6 +13,7 @@ import WebSocket from "ws";
 import { getJson, startRun, TERMINAL_STATUSES } from "../../scripts/lib/client";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
+import { until } from "../support/until";
 
 interface Viewer {
   socket: WebSocket;
@@ -31,14 +32,6 @@ async function connect(protocols?: string[]): Promise<Viewer> {
   viewer.protocol = socket.protocol;
   open.push(viewer);
   return viewer;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function finalMetrics(runId: string): Promise<TestMetrics> {
