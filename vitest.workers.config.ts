@@ -22,6 +22,7 @@ export function workersProject(name: string, include: string[], bindings: Record
               TEST_ANVIL_URL: inject("anvilUrl"),
               TEST_FAULTS_URL: inject("faultControlUrl"),
               TEST_OTHER_CHAIN_URL: inject("otherChainUrl"),
+              TEST_FEED_SERVER_URL: inject("feedServerUrl"),
               // Nudge stuck transactions sooner than in production, so short runs show all of it.
               STUCK_AFTER_BLOCKS: "3",
               REBROADCASTS_BEFORE_REPLACE: "1",
@@ -33,7 +34,8 @@ export function workersProject(name: string, include: string[], bindings: Record
       test: {
         name,
         include,
-        globalSetup: ["./test/support/global-anvil.ts"],
+        // The feed server is a stand-in builder's WebSockets and /status: one idle HTTP server, cheap.
+        globalSetup: ["./test/support/global-anvil.ts", "./test/support/global-feed-server.ts"],
         setupFiles: ["./test/workers/setup.ts"],
         // Every file shares one anvil and the same derived senders: run files one after another.
         fileParallelism: false,

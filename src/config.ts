@@ -23,7 +23,10 @@ export interface Env {
   BUILDER_RPC_URL?: string;
   L2_RPC_URL?: string;
   L2_WS_URL?: string;
+  /** The builder's preconfirmation WebSocket; its block-metrics feed is at the same origin, `/ws/block-metrics`. */
   PRECONF_WS_URL?: string;
+  /** An op-rbuilder flashblocks WebSocket (op-reth layers). */
+  FLASHBLOCKS_WS_URL?: string;
   BLOCK_TIME_MS?: string;
   API_TOKEN?: string;
   FUNDER_PRIVATE_KEY?: string;
@@ -68,6 +71,9 @@ export interface RuntimeConfig {
   executionLayer: LayerSetting;
   builderRpcUrl: string;
   l2RpcUrl: string;
+  /** Builder feeds (PRODUCT.md §8); unset: the run goes without them (feeds/feed-plan.ts says why in its sources). */
+  preconfWsUrl: string | undefined;
+  flashblocksWsUrl: string | undefined;
   blockTimeMs: number;
   tickMs: number;
   gracePeriodMs: number;
@@ -108,6 +114,8 @@ export function readConfig(env: Env): RuntimeConfig {
     executionLayer: parseLayerSetting(env.EXECUTION_LAYER),
     builderRpcUrl,
     l2RpcUrl: env.L2_RPC_URL || builderRpcUrl,
+    preconfWsUrl: env.PRECONF_WS_URL?.trim() || undefined,
+    flashblocksWsUrl: env.FLASHBLOCKS_WS_URL?.trim() || undefined,
     blockTimeMs,
     tickMs: positiveInt(env.TICK_MS, 200, 100, 250),
     gracePeriodMs: positiveInt(env.GRACE_PERIOD_MS, Math.max(3_000, blockTimeMs * 3), 0, 600_000),

@@ -17,6 +17,8 @@ export interface LayerCapabilities {
   builderStatus: boolean;
   /** A block-metrics WebSocket (`/ws/block-metrics`). */
   blockMetricsWs: boolean;
+  /** An op-rbuilder flashblocks WebSocket (`FLASHBLOCKS_WS_URL`): sub-block preconfirmations, OP stack only. */
+  flashblocks: boolean;
   /** Transactions must be legacy (type 0): EIP-1559 ones are not (reliably) accepted. */
   legacyTransactions: boolean;
 }
@@ -40,12 +42,13 @@ export interface ExecutionLayer {
 /** A Worker invocation may hold six outbound connections open: more batches at once would only queue. */
 export const MAX_BATCHES_IN_FLIGHT = 6;
 
-const NONE: LayerCapabilities = { externalBuilder: false, preconfirmations: false, builderStatus: false, blockMetricsWs: false, legacyTransactions: false };
-const BUILDER: LayerCapabilities = { externalBuilder: true, preconfirmations: true, builderStatus: true, blockMetricsWs: true, legacyTransactions: false };
+const NONE: LayerCapabilities = { externalBuilder: false, preconfirmations: false, builderStatus: false, blockMetricsWs: false, flashblocks: false, legacyTransactions: false };
+const BUILDER: LayerCapabilities = { externalBuilder: true, preconfirmations: true, builderStatus: true, blockMetricsWs: true, flashblocks: false, legacyTransactions: false };
 
 export const EXECUTION_LAYERS: readonly ExecutionLayer[] = [
   { name: "reth", description: "reth with an external block builder", capabilities: BUILDER, batchesInFlight: 1 },
-  { name: "op-reth", description: "OP-stack reth with an external block builder", capabilities: BUILDER, batchesInFlight: 1 },
+  // Flashblocks are an OP-stack builder's (op-rbuilder, rollup-boost) stream: plain reth has none.
+  { name: "op-reth", description: "OP-stack reth with an external block builder", capabilities: { ...BUILDER, flashblocks: true }, batchesInFlight: 1 },
   { name: "gravity-reth", description: "Gravity's reth fork (reports itself as reth: set EXECUTION_LAYER)", capabilities: NONE, batchesInFlight: 1 },
   { name: "cdk-erigon", description: "Polygon CDK erigon: legacy (type-0) transactions", capabilities: { ...NONE, legacyTransactions: true }, batchesInFlight: 1 },
   // anvil keeps every future nonce, but with 6 the suite once left 130 transactions queued behind a

@@ -139,7 +139,7 @@ export class JsonRpcClient {
  * The body as text, refused (stream cancelled) once it passes `limit` bytes, or before reading
  * when its Content-Length already does. Counted as it streams: a chunked answer declares no length.
  */
-async function readBounded(response: Response, limit: number): Promise<string> {
+export async function readBounded(response: Response, limit: number): Promise<string> {
   const tooLarge = (size: string) => new RpcError("bad-response", `RPC response of ${size} bytes is over the ${limit}-byte limit`);
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > limit) {

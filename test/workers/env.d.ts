@@ -10,6 +10,8 @@ declare global {
       TEST_FAULTS_URL: string;
       /** An idle anvil whose chain id is not 31337 (test/support/global-anvil.ts OTHER_CHAIN_ID). */
       TEST_OTHER_CHAIN_URL: string;
+      /** Stand-in builder feeds and /status (test/support/feed-server.ts). */
+      TEST_FEED_SERVER_URL: string;
     }
   }
 }

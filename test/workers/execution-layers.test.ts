@@ -49,6 +49,7 @@ describe("GET /v1/layers", () => {
         preconfirmations: false,
         builderStatus: false,
         blockMetricsWs: false,
+        flashblocks: false,
         legacyTransactions: true,
       });
       expect(body.detected).toEqual({ layer: "anvil", client: "anvil", version: anvilVersion.split("/")[1], clientVersion: anvilVersion });
