@@ -9,6 +9,8 @@ import { signingChain } from "./chain-guard";
 import { layerForRun, requireSignable } from "./layers";
 import type { StartTestRequest } from "./schemas";
 import { coordinatorOf } from "../run/run-metrics";
+import { fetchBuilderStatus } from "../feeds/builder-status";
+import { planFeeds } from "../feeds/feed-plan";
 
 export type StartOutcome = { started: true; runId: string } | { started: false; activeRunId: string | null };
 
@@ -20,6 +22,9 @@ export async function startRun(env: Env, request: StartTestRequest, scheduleId: 
   const { chainId } = await signingChain(env, config);
   const layer = await layerForRun(config);
   requireSignable(layer, request);
+  // Which builder feeds the run will read, and the builder's own status at the start (PRODUCT.md §8).
+  const { plan, sources } = planFeeds(layer.layer, config);
+  const builderStatus = plan.builderStatus ? await fetchBuilderStatus(config.builderRpcUrl) : null;
   const db = database(env.DB);
   const runId = crypto.randomUUID();
   const createdAt = Date.now();
@@ -32,7 +37,16 @@ export async function startRun(env: Env, request: StartTestRequest, scheduleId: 
     config: request,
     createdAt,
     scheduleId,
-    environment: { executionLayer: layer.layer, layerSource: layer.source, clientVersion: layer.detection?.clientVersion ?? null, chainId, blockTimeMs: config.blockTimeMs, rpcHost: new URL(config.builderRpcUrl).host },
+    environment: {
+      executionLayer: layer.layer,
+      layerSource: layer.source,
+      clientVersion: layer.detection?.clientVersion ?? null,
+      chainId,
+      blockTimeMs: config.blockTimeMs,
+      rpcHost: new URL(config.builderRpcUrl).host,
+      sources,
+      builderStatus: builderStatus && (builderStatus.ok ? builderStatus.status : { error: builderStatus.error }),
+    },
   });
   if (!claimed) return { started: false, activeRunId: (await activeRun(db))?.id ?? null };
   try {

@@ -9,7 +9,7 @@
  */
 import { emptySketch, recordLatency, summarize, type LatencySummary, type SketchData } from "../metrics/latency-sketch";
 import type { BlockBuild, BlockMetricsMessage } from "./block-metrics-messages";
-import type { FirstSighting, FlashblockMessage } from "./flashblocks";
+import type { FirstSighting, FlashblockMessage } from "./flashblock-types";
 import { PRECONF_STATUSES, markReconnected, newSeqTracker, observeSeq, type PreconfEvent, type PreconfMessage, type PreconfStatus, type SeqTracker } from "./preconf-messages";
 
 /** How many of the latest block builds the figures keep in full. */
@@ -63,6 +63,8 @@ export interface FeedFigures {
   preconf: PreconfFigures;
   blockMetrics: BlockBuildFigures;
   flashblocks: FlashblockFigures;
+  /** Events not handed to the tracker because ticks had stalled and the inbox was full (run/builder-feeds.ts). */
+  overflow?: number;
 }
 
 const counters = (): FeedCounters => ({ messages: 0, invalid: 0, reconnects: 0 });
@@ -179,6 +181,7 @@ export function feedFiguresView(figures: FeedFigures) {
       buildTimeMs: summarize(b.buildTimeMs),
       recent: b.recent.map((block) => ({ ...block })),
     },
+    eventsOverflowed: figures.overflow ?? 0,
     flashblocks: {
       messages: fb.messages,
       invalidMessages: fb.invalid,

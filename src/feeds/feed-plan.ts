@@ -9,6 +9,7 @@
 import { layerNamed, type LayerName } from "../chain/layers";
 import type { RuntimeConfig } from "../config";
 import { builderStatusUrl } from "./builder-status";
+import type { FeedSources, SourceUse } from "./feed-sources";
 import { publicUrl } from "./feed-url";
 
 /** Where the block-metrics feed is, beside the preconfirmation feed (PRODUCT.md §8, §10). */
@@ -21,18 +22,7 @@ export interface FeedPlan {
   builderStatus?: string;
 }
 
-/** How the run learns one thing: the feed it reads (URL without credentials), or why it reads none. */
-export type SourceUse = { source: "ws"; url: string } | { source: "http"; url: string } | { source: "polling"; url: string } | { source: "none"; reason: string };
-
-/** `environment.sources`: one entry per thing a run can learn from its builder. */
-export interface FeedSources {
-  preconfirmations: SourceUse;
-  blockMetrics: SourceUse;
-  flashblocks: SourceUse;
-  builderStatus: SourceUse;
-  /** How inclusion is seen: polling the L2 RPC for blocks and receipts (no newHeads subscription yet). */
-  inclusion: SourceUse;
-}
+export type { FeedSources, SourceUse } from "./feed-sources";
 
 export type FeedConfig = Pick<RuntimeConfig, "preconfWsUrl" | "flashblocksWsUrl" | "builderRpcUrl" | "l2RpcUrl">;
 

@@ -10,33 +10,23 @@
  */
 import { brotliDecompressSync } from "node:zlib";
 import { keccak256 } from "viem";
+import type { FirstSighting, Flashblock, FlashblockMessage } from "./flashblock-types";
 import { frameText, hash32, isRecord, parseJson, quantity, type FrameData } from "./frame-json";
 
 /** A decompressed frame larger than this is refused: a block's worth of transactions is a few MB. */
 export const MAX_FLASHBLOCK_BYTES = 32 * 1024 * 1024;
 
-export interface Flashblock {
-  payloadId: string;
-  /** 0 for the first flashblock of a block (the one with `base`), then 1, 2, ... */
-  index: number;
-  /** `metadata.block_number`, else `base.block_number`; null when neither says. */
-  blockNumber: number | null;
-  /** The transactions this flashblock adds, lower-cased. */
-  hashes: `0x${string}`[];
-  /** Where the hashes came from: the receipts' keys, or keccak256 of each raw transaction. */
-  hashesFrom: "receipts" | "transactions";
-}
-
-export type FlashblockMessage = { ok: true; flashblock: Flashblock; compressed: boolean } | { ok: false; reason: string };
+export type { FirstSighting, Flashblock, FlashblockMessage } from "./flashblock-types";
 
 /** Binary frames are Brotli; one that does not decompress is tried as plain UTF-8 JSON. */
 function frameJson(data: FrameData): { text: string; compressed: boolean } | { reason: string } {
   if (typeof data === "string") return { text: data, compressed: false };
+  // A byte view either way: Node's zlib types (scripts typecheck this file too) take no bare ArrayBufferView.
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   try {
-    return { text: frameText(brotliDecompressSync(data, { maxOutputLength: MAX_FLASHBLOCK_BYTES })), compressed: true };
+    return { text: frameText(brotliDecompressSync(bytes, { maxOutputLength: MAX_FLASHBLOCK_BYTES })), compressed: true };
   } catch {
     // Not Brotli, or over the bound. A JSON frame starts with `{`: anything else was compressed.
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (bytes.length > MAX_FLASHBLOCK_BYTES || bytes[0] !== 0x7b) return { reason: "binary frame is neither Brotli (within the size bound) nor JSON" };
     return { text: frameText(bytes), compressed: false };
   }
@@ -71,14 +61,6 @@ export function decodeFlashblockFrame(data: FrameData): FlashblockMessage {
   return { ok: true, compressed: frame.compressed, flashblock: { payloadId: m.payload_id, index, blockNumber, ...hashesOf(m.diff, metadata) } };
 }
 
-export interface FirstSighting {
-  hash: `0x${string}`;
-  /** The flashblock index it was first seen in. */
-  index: number;
-  blockNumber: number | null;
-  /** When the frame was received (Unix ms): the tracker's flashblock preconfirmation time. */
-  at: number;
-}
 
 /**
  * Which hashes were seen before, bounded by blocks rather than transactions: a hash is remembered

@@ -1,5 +1,6 @@
 /** TestMetrics: the live and final picture of a run, as `GET /v1/status` returns it. */
 import type { AdaptiveView } from "../run/adaptive";
+import type { BuilderView } from "../run/builder-view";
 import type { BurstView } from "../run/burst-view";
 import type { RegionFigures } from "../run/region-figures";
 import type { TickView } from "../run/tick-stats";
@@ -43,6 +44,12 @@ export interface TestMetrics {
   txDiscarded: number;
   txPending: number;
   sendLatency: LatencySummary;
+  /**
+   * Send (of the batch that carried it) → its first preconfirmation by a builder feed: the
+   * preconfirmation WebSocket or a flashblock. Empty (count 0) when the run reads no such feed.
+   */
+  preconfLatency: LatencySummary;
+  /** Send → inclusion, as first reported: by the block poll, or earlier by a builder feed's `confirmed`. */
   confirmLatency: LatencySummary;
   blockCount: number;
   totalGasUsed: string;
@@ -84,6 +91,8 @@ export interface TestMetrics {
   adaptive: AdaptiveView | null;
   /** The coordinator's ticks: how long each took and how far apart they started (null before the first). */
   coordinatorTick: TickView | null;
+  /** The builder feeds' figures (PRODUCT.md §8); null when the run reads no feed. */
+  builder: BuilderView | null;
   startBlock: number | null;
   endBlock: number | null;
   verification: unknown;
@@ -114,6 +123,7 @@ export function idleMetrics(): TestMetrics {
     txDiscarded: 0,
     txPending: 0,
     sendLatency: EMPTY_SUMMARY,
+    preconfLatency: EMPTY_SUMMARY,
     confirmLatency: EMPTY_SUMMARY,
     blockCount: 0,
     totalGasUsed: "0",
@@ -137,6 +147,7 @@ export function idleMetrics(): TestMetrics {
     bursts: [],
     adaptive: null,
     coordinatorTick: null,
+    builder: null,
     startBlock: null,
     endBlock: null,
     verification: null,

@@ -23,7 +23,8 @@ import { LivePublisher } from "../live/publisher";
 import { AccountFleet } from "./account-fleet";
 import { followPending } from "./adaptive-sampler";
 import { launchDueBursts, settleBursts } from "./burst-launcher";
-import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, type BreakerConfig } from "./circuit-breaker";
+import { BuilderFeeds } from "./builder-feeds";
+import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
 import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
@@ -35,6 +36,8 @@ import { TERMINAL, type AccountSlot, type LiveRun, type RunRecord } from "./run-
 import { newTickStats, recordTick } from "./tick-stats";
 import { RunTracker } from "./tracker";
 import { verifyRun, type Verification } from "./verify";
+import { emptyFeedFigures } from "../feeds/feed-figures";
+import { planFeeds } from "../feeds/feed-plan";
 import { allocate } from "../tx/mix";
 import { needsReceipts, runMix } from "./workload-plan";
 
@@ -78,6 +81,8 @@ const RELEASE_RETRY_MS = 2_000;
 export class RunCoordinator extends DurableObject<Env> {
   private readonly config: RuntimeConfig = readConfig(this.env);
   private readonly rpc = new JsonRpcClient(this.config.builderRpcUrl, undefined, { maxResponseBytes: this.config.rpcMaxResponseBytes });
+  /** The live run's builder feed connections (none without feeds): memory only, reopened after a restart. */
+  private feeds: BuilderFeeds | undefined;
   private readonly db = database(this.env.DB);
   private readonly store = new RunStore(this.ctx.storage);
   /** The one run record. Every method changes this object; none saves back a copy it read before an await. */
@@ -256,6 +261,7 @@ export class RunCoordinator extends DurableObject<Env> {
       rescanFrom: null,
       rescanAttempts: 0,
     };
+    this.openFeeds(run, this.live, false);
     this.checkpoint(run, this.live, now);
     await this.ctx.storage.setAlarm(now);
     try {
@@ -268,14 +274,17 @@ export class RunCoordinator extends DurableObject<Env> {
 
   private tryResume(run: RunRecord): LiveRun | undefined {
     try {
-      return this.resume(run);
+      return this.resume(run, false);
     } catch {
       return undefined;
     }
   }
 
-  /** The live state as the last checkpoint left it: after a restart, the run goes on from there. */
-  private resume(run: RunRecord): LiveRun {
+  /**
+   * The live state as the last checkpoint left it: after a restart, the run goes on from there (and
+   * reads its builder feeds again, unless `withFeeds` is false: a run being ended).
+   */
+  private resume(run: RunRecord, withFeeds = true): LiveRun {
     const restored = this.store.restore();
     if (!restored) throw new Error("the coordinator restarted and found no checkpoint of the run");
     const { tracker: snapshot, unsettled, ...scalars } = restored.scalars;
@@ -283,7 +292,7 @@ export class RunCoordinator extends DurableObject<Env> {
     run.restarts += 1;
     this.store.saveRecord(run);
     console.log(`run ${run.runId}: resumed from its checkpoint (restart ${run.restarts})`);
-    return {
+    const live: LiveRun = {
       ...scalars,
       tracker,
       fleet: new AccountFleet(this.env, this.accounts(), tracker, scalars.breaker, scalars.rateLimit, restored.marks),
@@ -291,6 +300,21 @@ export class RunCoordinator extends DurableObject<Env> {
       rescanFrom: Math.max((run.startBlock ?? 0) + 1, scalars.lastBlock - RESCAN_BLOCKS + 1),
       rescanAttempts: 0,
     };
+    if (withFeeds) this.openFeeds(run, live, true);
+    return live;
+  }
+
+  /**
+   * Opens the builder feeds the run's layer and configuration plan (feeds/feed-plan.ts); none on a
+   * layer without them or when no URL is set, and then nothing of the run changes.
+   */
+  private openFeeds(run: RunRecord, live: LiveRun, resumed: boolean): void {
+    const { plan, sources } = planFeeds(run.executionLayer ?? "generic", this.config);
+    if (!plan.preconf && !plan.blockMetrics && !plan.flashblocks) return;
+    live.builder ??= { sources, figures: emptyFeedFigures() };
+    this.feeds?.close();
+    this.feeds = new BuilderFeeds(live.builder.figures);
+    this.feeds.open(plan, resumed);
   }
 
   private async tick(run: RunRecord, live: LiveRun): Promise<void> {
@@ -315,6 +339,9 @@ export class RunCoordinator extends DurableObject<Env> {
     }
     if (run.status === "running" && isAdaptive(run.request.pattern)) await followPending(this.rpc, run, live, now);
     if (!this.isLive()) return;
+    // The feeds' word since the last tick; revocations of the run's transactions go to the breaker.
+    if (this.feeds) live.tracker.recordFeedEvents(this.feeds.take());
+    recordSends(live.breaker, 0, 0, live.tracker.feeds.takeRevocations());
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();
     }
@@ -497,6 +524,8 @@ export class RunCoordinator extends DurableObject<Env> {
   private async finish(status: "completed" | "stopped" | "error"): Promise<void> {
     const run = this.run!;
     if (TERMINAL.includes(run.status)) return;
+    this.feeds?.close();
+    this.feeds = undefined;
     const now = Date.now();
     // A restarted instance may not have restored the run yet: its figures are in the checkpoint.
     const live = this.live ?? (run.status === "initializing" ? undefined : this.tryResume(run));

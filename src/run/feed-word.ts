@@ -8,19 +8,21 @@
  * tick. Events about hashes not (yet) known wait here, by age, and are replayed when the hash is
  * reported; the builder's other traffic ages out unmatched. Plain state, persisted as JSON.
  */
+import type { PreconfStatus } from "../feeds/preconf-messages";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 
-export const FEED_STATUSES = ["pending", "preconfirmed", "confirmed", "revoked", "dropped", "requeued"] as const;
-export type FeedStatus = (typeof FEED_STATUSES)[number];
 /** Where a word came from: the preconfirmation WebSocket, or a flashblock's first sighting of the hash. */
 export type FeedSource = "preconf" | "flashblocks";
+const SOURCE_BIT: Record<FeedSource, number> = { preconf: 1, flashblocks: 2 };
 
 export interface FeedEvent {
   hash: string;
-  status: FeedStatus;
+  status: PreconfStatus;
   /** When the coordinator received it (epoch ms): latencies run from the send to here. */
   at: number;
   source: FeedSource;
+  /** The flashblock index of a flashblock sighting. */
+  index?: number;
 }
 
 /** The run's own transactions, as the feeds reported them (TestMetrics `builder.ours`). */
@@ -33,6 +35,8 @@ export interface FeedWordTotals {
   confirmedFirstByFeed: number;
   /** Events about hashes never reported as ours within `EARLY_KEEP_MS`: other traffic, or lost results. */
   unmatched: number;
+  /** The run's transactions by the flashblock index they were first seen in (as contender counts them). */
+  byFlashblockIndex: Record<string, number>;
 }
 
 export interface FeedWordSnapshot {
@@ -49,12 +53,17 @@ export interface FeedMark {
   sentAt: number;
   preconfAt?: number;
   feedConfirmedAt?: number;
+  /** The sources that preconfirmed it so far, as bits of SOURCE_BIT: each is measured once. */
+  preconfBy?: number;
 }
+
+/** Indices from this one up share one count (`"64+"`), as in the feed's own figures. */
+const LAST_INDEX = 64;
 
 export class FeedWord {
   readonly preconfLatency: SketchData = emptySketch();
   readonly bySource: Record<FeedSource, SketchData> = { preconf: emptySketch(), flashblocks: emptySketch() };
-  readonly totals: FeedWordTotals = { preconfirmed: 0, revoked: 0, dropped: 0, requeued: 0, confirmedFirstByFeed: 0, unmatched: 0 };
+  readonly totals: FeedWordTotals = { preconfirmed: 0, revoked: 0, dropped: 0, requeued: 0, confirmedFirstByFeed: 0, unmatched: 0, byFlashblockIndex: {} };
   /** Revocations of ours not yet handed to the circuit breaker. */
   private revocationsUntaken = 0;
   /** Events about hashes not (yet) reported, oldest first (Map order is insertion order). */
@@ -67,14 +76,20 @@ export class FeedWord {
   apply(mark: FeedMark, event: FeedEvent): boolean {
     switch (event.status) {
       case "preconfirmed": {
-        if (mark.preconfAt !== undefined && mark.preconfAt <= event.at) return false;
-        const first = mark.preconfAt === undefined;
-        mark.preconfAt = event.at;
-        if (first) {
-          const latency = Math.max(0, event.at - mark.sentAt);
+        // Each source is measured once per transaction; the run's preconf latency is the first word of any.
+        const bit = SOURCE_BIT[event.source];
+        if ((mark.preconfBy ?? 0) & bit) return false;
+        mark.preconfBy = (mark.preconfBy ?? 0) | bit;
+        const latency = Math.max(0, event.at - mark.sentAt);
+        recordLatency(this.bySource[event.source], latency);
+        if (event.source === "flashblocks" && event.index !== undefined) {
+          const key = event.index >= LAST_INDEX ? `${LAST_INDEX}+` : String(event.index);
+          this.totals.byFlashblockIndex[key] = (this.totals.byFlashblockIndex[key] ?? 0) + 1;
+        }
+        if (mark.preconfAt === undefined) {
           recordLatency(this.preconfLatency, latency);
-          recordLatency(this.bySource[event.source], latency);
           this.totals.preconfirmed += 1;
+          mark.preconfAt = event.at;
         }
         return true;
       }
@@ -133,7 +148,7 @@ export class FeedWord {
   }
 
   snapshot(): FeedWordSnapshot {
-    return { preconfLatency: this.preconfLatency, bySource: this.bySource, totals: { ...this.totals } };
+    return { preconfLatency: this.preconfLatency, bySource: this.bySource, totals: { ...this.totals, byFlashblockIndex: { ...this.totals.byFlashblockIndex } } };
   }
 
   static restore(snapshot: FeedWordSnapshot | undefined): FeedWord {
@@ -142,7 +157,7 @@ export class FeedWord {
     mergeSketch(word.preconfLatency, snapshot.preconfLatency);
     mergeSketch(word.bySource.preconf, snapshot.bySource.preconf);
     mergeSketch(word.bySource.flashblocks, snapshot.bySource.flashblocks);
-    Object.assign(word.totals, snapshot.totals);
+    Object.assign(word.totals, snapshot.totals, { byFlashblockIndex: { ...snapshot.totals.byFlashblockIndex } });
     return word;
   }
 

@@ -4,6 +4,7 @@ import { idleMetrics, type TestMetrics } from "../metrics/test-metrics";
 import type { NewRun } from "../db/queries";
 import type { timeSeries } from "../db/schema";
 import { adaptiveView } from "./adaptive";
+import { builderView } from "./builder-view";
 import { burstView } from "./burst-stats";
 import { peakRate, rateAt } from "./patterns";
 import { rateLimitView } from "./rate-limit";
@@ -57,6 +58,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     txDiscarded: tracker.txDiscarded,
     txPending: tracker.txPending,
     sendLatency: summarize(tracker.sendLatency),
+    preconfLatency: summarize(tracker.feeds.preconfLatency),
     confirmLatency: summarize(tracker.confirmLatency),
     blockCount: tracker.blockCount,
     totalGasUsed: tracker.totalGasUsed.toString(),
@@ -75,6 +77,7 @@ export function buildMetrics(run: RunRecord, accounts: AccountSlot[], live: Live
     bursts: (live.bursts ?? []).map((b) => burstView(b, run.regions)),
     adaptive: live.adaptive ? adaptiveView(live.adaptive) : null,
     coordinatorTick: tickView(live.ticks),
+    builder: builderView(live.builder, tracker.feeds),
   };
 }
 
@@ -113,6 +116,8 @@ export function runRowFields(run: RunRecord, m: TestMetrics): Partial<NewRun> {
     peakTps: m.peakTps,
     sendLatency: m.sendLatency,
     confirmLatency: m.confirmLatency,
+    preconfLatency: m.builder ? m.preconfLatency : null,
+    builder: m.builder,
     blockCount: m.blockCount,
     totalGasUsed: m.totalGasUsed,
     startBlock: run.startBlock,

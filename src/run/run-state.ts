@@ -11,6 +11,8 @@ import type { BreakerState } from "./circuit-breaker";
 import type { Budget } from "./dispatch";
 import type { RateLimitState } from "./rate-limit";
 import type { TickStats } from "./tick-stats";
+import type { FeedFigures } from "../feeds/feed-figures";
+import type { FeedSources } from "../feeds/feed-sources";
 import type { RunTracker } from "./tracker";
 import type { Verification } from "./verify";
 
@@ -93,6 +95,8 @@ export interface LiveRun {
   adaptive?: AdaptiveState;
   /** Tick durations and intervals (created by the first tick that completes). */
   ticks?: TickStats;
+  /** The builder feeds the run reads (run/builder-feeds.ts): which, and their figures; absent without feeds. */
+  builder?: { sources: FeedSources; figures: FeedFigures };
 }
 
 export const TERMINAL: readonly RunStatus[] = ["completed", "stopped", "error"];

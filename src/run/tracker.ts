@@ -70,6 +70,8 @@ export interface TxRecord {
   preconfAt?: number;
   /** When a builder feed said it was included, if that came before the block poll saw it. */
   feedConfirmedAt?: number;
+  /** Which feeds preconfirmed it so far (feed-word.ts), each measured once. */
+  preconfBy?: number;
 }
 
 /** Per transaction type: what TestMetrics `byType` reports. */

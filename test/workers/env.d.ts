@@ -12,6 +12,8 @@ declare global {
       TEST_OTHER_CHAIN_URL: string;
       /** Stand-in builder feeds and /status (test/support/feed-server.ts). */
       TEST_FEED_SERVER_URL: string;
+      /** The test builder's /control (the "builder" project only: test/support/global-test-builder.ts). */
+      TEST_BUILDER_CONTROL_URL: string;
     }
   }
 }

@@ -35,13 +35,22 @@ describe("the builder feeds' word in the run tracker", () => {
     expect(tracker.feeds.totals.preconfirmed).toBe(2);
   });
 
-  it("counts a transaction's first preconfirmation only, by whichever source spoke first", () => {
+  it("counts a transaction's first preconfirmation once, and measures each source once, with its flashblock index", () => {
     const tracker = new RunTracker(T0);
-    report(tracker, sent(0, T0));
-    tracker.recordFeedEvents([event(0, "preconfirmed", T0 + 40, "flashblocks"), event(0, "preconfirmed", T0 + 90, "preconf")]);
-    expect(tracker.feeds.totals.preconfirmed).toBe(1);
-    expect(tracker.feeds.bySource.flashblocks.count).toBe(1);
-    expect(tracker.feeds.bySource.preconf.count).toBe(0);
+    report(tracker, sent(0, T0), sent(1, T0));
+    tracker.recordFeedEvents([
+      { ...event(0, "preconfirmed", T0 + 40, "flashblocks"), index: 2 },
+      event(0, "preconfirmed", T0 + 90, "preconf"),
+      // The same hash in a later flashblock (a reorg of the payload) is not a first sighting.
+      { ...event(0, "preconfirmed", T0 + 95, "flashblocks"), index: 3 },
+      { ...event(1, "preconfirmed", T0 + 70, "flashblocks"), index: 70 },
+    ]);
+    expect(tracker.feeds.totals.preconfirmed).toBe(2);
+    expect(summarize(tracker.feeds.preconfLatency).max).toBeCloseTo(70, 0);
+    expect(tracker.feeds.bySource.flashblocks.count).toBe(2);
+    expect(tracker.feeds.bySource.preconf.count).toBe(1);
+    expect(summarize(tracker.feeds.bySource.preconf).p50).toBeCloseTo(90, 0);
+    expect(tracker.feeds.totals.byFlashblockIndex).toEqual({ "2": 1, "64+": 1 });
   });
 
   it("takes a feed's confirmed as the inclusion time when it beats the block poll", () => {

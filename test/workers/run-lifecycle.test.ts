@@ -48,7 +48,18 @@ describe("a constant-rate run end to end", () => {
     expect(row).toMatchObject({ status: "completed", name: "e2e", txConfirmed: m.txConfirmed, txSent: m.txSent });
     expect(row.verification.verified).toBe(true);
 
+    // anvil has no builder feeds: the run reads none, says why, and reports no preconfirmations.
+    expect(m.builder).toBeNull();
+    expect(m.preconfLatency.count).toBe(0);
     const detail = await apiJson(`/history/${runId}`);
+    expect(detail.body.run.environment.sources).toMatchObject({
+      preconfirmations: { source: "none", reason: "layer anvil has no preconfirmation feed" },
+      flashblocks: { source: "none" },
+      inclusion: { source: "polling" },
+    });
+    expect(detail.body.run.environment.builderStatus).toBeNull();
+    expect(detail.body.run.preconfLatency).toBeNull();
+    expect(detail.body.timeSeries.every((s: { preconfP50Ms: number | null }) => s.preconfP50Ms === null)).toBe(true);
     expect(detail.body.timeSeries.length).toBeGreaterThanOrEqual(6);
     const perSecond = detail.body.timeSeries.reduce((sum: number, s: { txSent: number }) => sum + s.txSent, 0);
     expect(perSecond).toBe(m.txSent);
