@@ -5,7 +5,7 @@
  * and reports preconf latency below confirm latency; revocations trip the circuit breaker, which
  * resyncs and recovers. Every run ends with the chain audit.
  */
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import { apiJson, auditChain, blockNumber, expectNothingLost, stopLiveRun, waitForRun } from "../workers/helpers";
@@ -35,7 +35,7 @@ describe("a run through a builder with feeds", () => {
   beforeEach(() => control(null, "/reset"));
   afterEach(() => stopLiveRun());
 
-  it("reports preconf latency below confirm latency, block builds and flashblocks, through a reconnect, a sequence gap and Brotli frames", async () => {
+  it("reports preconf latency below confirm latency, every status, block builds and flashblocks, through a reconnect, a sequence gap and Brotli frames", async () => {
     const fromBlock = await blockNumber();
     const started = await apiJson("/v1/start", {
       method: "POST",
@@ -45,7 +45,7 @@ describe("a run through a builder with feeds", () => {
     const runId: string = started.body.runId;
 
     await waitForRun(runId, (m) => m.status === "running" && m.txSent >= 40);
-    await control({ seqGap: 3, flashblockFrames: "brotli" });
+    await control({ seqGap: 3, flashblockFrames: "brotli", dropNext: 5, requeueNext: 4 });
     await waitForRun(runId, (m) => m.txSent >= 160);
     // Only the preconfirmation feed drops: flashblocks keep every transaction's first word coming.
     await control({ disconnect: "preconf" });
@@ -106,7 +106,11 @@ describe("a run through a builder with feeds", () => {
     expect(byIndex).toBeGreaterThanOrEqual(m.txConfirmed * 0.95);
     expect(byIndex).toBeLessThanOrEqual(m.txSent);
     expect(b.preconfLatencyBySource.flashblocks.count).toBe(byIndex);
-    expect(b.ours).toMatchObject({ revoked: 0, dropped: 0, requeued: 0 });
+    // Every status of the feed: dropped and requeued ones counted as the run's own.
+    expect(b.ours).toMatchObject({ revoked: 0, dropped: 5, requeued: 4 });
+    expect(b.feeds.preconf.events).toMatchObject({ dropped: 5, requeued: 4, revoked: 0 });
+    expect(b.feeds.preconf.events.pending).toBeGreaterThan(0);
+    expect(b.feeds.preconf.events.confirmed).toBeGreaterThan(0);
 
     // History: the run's sources and the builder's status, its preconf figures, per second and per transaction.
     const detail = await apiJson(`/v1/history/${runId}`);
@@ -123,6 +127,29 @@ describe("a run through a builder with feeds", () => {
       expect(t.preconfirmedAt).toBeGreaterThanOrEqual(t.sentAt);
       expect(t.preconfirmedAt).toBeLessThanOrEqual(t.confirmedAt);
     }
+  });
+
+  it("a coordinator restarted mid-run reads its feeds again and keeps the figures it had", async () => {
+    const fromBlock = await blockNumber();
+    const { body } = await apiJson("/v1/start", { method: "POST", json: { pattern: "constant", durationSec: 8, numAccounts: 8, constantRate: 40 } });
+    const runId: string = body.runId;
+    const before = await waitForRun(runId, (m) => m.status === "running" && m.preconfLatency.count >= 80);
+    // abort() throws inside the object by design; its alarm wakes the new instance, which reopens the sockets.
+    const coordinator = env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(runId));
+    await runInDurableObject(coordinator, (_instance, state) => state.abort("restarted by the test")).catch(() => {});
+    const m = await waitForRun(runId);
+    expect(m.status).toBe("completed");
+    expect(m.coordinatorRestarts).toBeGreaterThanOrEqual(1);
+    await expectNothingLost(m, await auditChain(fromBlock));
+    const b = m.builder!;
+    // Each feed connected again, as a reconnect (a sequence number may have moved on meanwhile).
+    expect(b.feeds.preconf.reconnects).toBeGreaterThanOrEqual(1);
+    expect(b.feeds.blockMetrics.reconnects).toBeGreaterThanOrEqual(1);
+    expect(b.feeds.flashblocks.reconnects).toBeGreaterThanOrEqual(1);
+    // The checkpoint kept what was counted before; only frames sent while no socket was open are missed.
+    expect(m.preconfLatency.count).toBeGreaterThan(before.preconfLatency.count + 100);
+    expect(m.preconfLatency.count).toBeGreaterThanOrEqual(m.txConfirmed * 0.9);
+    expect(b.feeds.blockMetrics.blocks).toBeGreaterThan(before.builder!.feeds.blockMetrics.blocks);
   });
 
   it("a burst of revocations trips the circuit breaker, which resyncs, recovers and loses nothing", async () => {
