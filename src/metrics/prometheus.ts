@@ -12,7 +12,7 @@ import { RUN_STATUSES, type TestMetrics } from "./test-metrics";
 const TX_STATUSES = ["sent", "confirmed", "failed", "discarded"] as const;
 
 export function renderPrometheus(m: TestMetrics): string {
-  return renderFamilies([...runFamilies(m), ...loadFamilies(m), ...chainFamilies(m), ...regionFamilies(m), ...typeFamilies(m)]);
+  return renderFamilies([...runFamilies(m), ...loadFamilies(m), ...chainFamilies(m), ...builderFamilies(m), ...regionFamilies(m), ...typeFamilies(m)]);
 }
 
 const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({ name, type: "gauge", help, samples });
@@ -65,6 +65,7 @@ function loadFamilies(m: TestMetrics): MetricFamily[] {
     ]),
     summary("loadgen_send_latency_seconds", "Round trip of the eth_sendRawTransaction batch that carried each load transaction.", latencySamples(m.sendLatency)),
     summary("loadgen_confirm_latency_seconds", "From the send to the sight of the block that included it, per confirmed load transaction.", latencySamples(m.confirmLatency)),
+    summary("loadgen_preconf_latency_seconds", "From the send to the builder's first preconfirmation (feed or flashblock), per preconfirmed load transaction.", latencySamples(m.preconfLatency)),
     gauge("loadgen_circuit_breaker_open", "1 while the circuit breaker holds the rate down, else 0.", one(flag(m.circuitBreaker.state === "open"))),
     counter("loadgen_circuit_breaker_trips_total", "Times the circuit breaker opened during the run.", one(m.circuitBreaker.trips)),
     gauge("loadgen_rate_limited", "1 while the RPC's 429s hold the rate under a cap, else 0.", one(flag(m.rateLimit.limited))),
@@ -87,6 +88,26 @@ function chainFamilies(m: TestMetrics): MetricFamily[] {
     counter("loadgen_block_gas_used_total", "Gas used by the blocks seen during the run (every transaction in them, not only the load).", one(Number(m.totalGasUsed))),
     // fillRate is a percentage kept to 0.01: the ratio is exact to four places.
     gauge("loadgen_block_fill_ratio", "Gas used over gas limit of the blocks seen during the run (0 to 1).", one(Math.round(m.fillRate * 100) / 10_000)),
+  ];
+}
+
+/** The builder feeds' word on the run's transactions; no samples when the run reads no feed. */
+function builderFamilies(m: TestMetrics): MetricFamily[] {
+  const ours = m.builder?.ours;
+  const feeds = m.builder?.feeds;
+  return [
+    counter(
+      "loadgen_builder_events_total",
+      "Load transactions the builder revoked, dropped or requeued after accepting them (revocations feed the circuit breaker).",
+      ours ? [{ labels: { status: "revoked" }, value: ours.revoked }, { labels: { status: "dropped" }, value: ours.dropped }, { labels: { status: "requeued" }, value: ours.requeued }] : [],
+    ),
+    counter("loadgen_builder_feed_lost_events_total", "Preconfirmation feed events lost, by gaps in its sequence numbers.", feeds ? one(feeds.preconf.lostEvents) : []),
+    counter(
+      "loadgen_builder_feed_reconnects_total",
+      "Times a builder feed's socket was opened again.",
+      feeds ? [{ labels: { feed: "preconf" }, value: feeds.preconf.reconnects }, { labels: { feed: "block-metrics" }, value: feeds.blockMetrics.reconnects }, { labels: { feed: "flashblocks" }, value: feeds.flashblocks.reconnects }] : [],
+    ),
+    counter("loadgen_flashblock_first_sightings_total", "Load transactions by the flashblock index they were first seen in.", ours ? byLabel("index", ours.byFlashblockIndex) : []),
   ];
 }
 

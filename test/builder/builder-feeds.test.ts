@@ -8,7 +8,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
-import { apiJson, auditChain, blockNumber, expectNothingLost, stopLiveRun, waitForRun } from "../workers/helpers";
+import { parsePrometheusText, sampleValue } from "../support/prometheus-parser";
+import { api, apiJson, auditChain, blockNumber, expectNothingLost, stopLiveRun, waitForRun } from "../workers/helpers";
 
 /**
  * The test builder's /control (test/support/test-builder/control.ts). Its types stay out of this
@@ -111,6 +112,13 @@ describe("a run through a builder with feeds", () => {
     expect(b.feeds.preconf.events).toMatchObject({ dropped: 5, requeued: 4, revoked: 0 });
     expect(b.feeds.preconf.events.pending).toBeGreaterThan(0);
     expect(b.feeds.preconf.events.confirmed).toBeGreaterThan(0);
+
+    // Prometheus: the same figures, as a scraper sees them.
+    const families = parsePrometheusText(await (await api("/v1/metrics")).text());
+    expect(sampleValue(families, "loadgen_preconf_latency_seconds_count")).toBe(m.preconfLatency.count);
+    expect(sampleValue(families, "loadgen_builder_events_total", { status: "dropped" })).toBe(5);
+    expect(sampleValue(families, "loadgen_builder_feed_lost_events_total")).toBe(b.feeds.preconf.lostEvents);
+    expect(sampleValue(families, "loadgen_flashblock_first_sightings_total", { index: "1" })).toBe(b.ours.byFlashblockIndex["1"]);
 
     // History: the run's sources and the builder's status, its preconf figures, per second and per transaction.
     const detail = await apiJson(`/v1/history/${runId}`);
