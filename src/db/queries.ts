@@ -90,8 +90,8 @@ export async function runTimeSeries(db: Db, runId: string) {
 }
 
 export async function insertTimeSeries(db: Db, rows: Array<typeof timeSeries.$inferInsert>): Promise<void> {
-  // 12 columns × 8 rows stays under D1's 100 bound parameters per statement.
-  const chunks = chunk(rows, 8).map((part) => db.insert(timeSeries).values(part).onConflictDoNothing());
+  // 15 columns × 6 rows stays under D1's 100 bound parameters per statement.
+  const chunks = chunk(rows, 6).map((part) => db.insert(timeSeries).values(part).onConflictDoNothing());
   if (chunks.length > 0) await db.batch(chunks as [typeof chunks[0], ...typeof chunks]);
 }
 

@@ -71,6 +71,10 @@ export const timeSeries = sqliteTable(
     fillRate: real("fill_rate").notNull(),
     /** Median send → preconfirmation of the transactions first preconfirmed in this second (null: none). */
     preconfP50Ms: real("preconf_p50_ms"),
+    /** Blocks the builder's block-metrics feed reported in this second, their transactions and mean build time (null: no feed). */
+    builtBlocks: integer("built_blocks"),
+    builtTxCount: integer("built_tx_count"),
+    buildTimeMs: real("build_time_ms"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.second] })],
 );

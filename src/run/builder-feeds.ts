@@ -10,7 +10,7 @@ import { recordBlockMetricsMessage, recordFirstSightings, recordFlashblockMessag
 import type { FeedPlan } from "../feeds/feed-plan";
 import { openFeedSocket, type FeedSocket, type FeedSocketState } from "../feeds/feed-socket";
 import { decodeFlashblockFrame, FirstSightings } from "../feeds/flashblocks";
-import { parseBlockMetricsMessage } from "../feeds/block-metrics-messages";
+import { parseBlockMetricsMessage, type BlockBuild } from "../feeds/block-metrics-messages";
 import { parsePreconfMessage } from "../feeds/preconf-messages";
 import type { FeedEvent } from "./feed-word";
 
@@ -24,6 +24,7 @@ export type FeedConnections = Partial<Record<FeedName, FeedSocketState>>;
 
 export class BuilderFeeds {
   private inbox: FeedEvent[] = [];
+  private builds: BlockBuild[] = [];
   private readonly sockets = new Map<FeedName, FeedSocket>();
   private readonly sightings = new FirstSightings();
 
@@ -42,7 +43,13 @@ export class BuilderFeeds {
         this.accept(events.filter((e) => e.status !== "pending").map((e) => ({ hash: e.txHash, status: e.status, at, source: "preconf" as const })));
       });
     }
-    if (plan.blockMetrics) this.connect("blockMetrics", plan.blockMetrics, resumed, (data, at) => void recordBlockMetricsMessage(this.figures, parseBlockMetricsMessage(data, at)));
+    if (plan.blockMetrics) {
+      this.connect("blockMetrics", plan.blockMetrics, resumed, (data, at) => {
+        const build = recordBlockMetricsMessage(this.figures, parseBlockMetricsMessage(data, at));
+        // One a block: the time series takes each second's builds (bounded like the events).
+        if (build && this.builds.length < MAX_INBOX) this.builds.push(build);
+      });
+    }
     if (plan.flashblocks) {
       this.connect("flashblocks", plan.flashblocks, resumed, (data, at) => {
         const message = decodeFlashblockFrame(data);
@@ -55,11 +62,12 @@ export class BuilderFeeds {
     }
   }
 
-  /** The events received since the last call, in order. */
-  take(): FeedEvent[] {
-    const events = this.inbox;
+  /** The transaction events and the block builds received since the last call, in order. */
+  take(): { events: FeedEvent[]; builds: BlockBuild[] } {
+    const taken = { events: this.inbox, builds: this.builds };
     this.inbox = [];
-    return events;
+    this.builds = [];
+    return taken;
   }
 
   /** Each open feed's connection state: open, connecting, or waiting to reconnect. */
@@ -71,6 +79,7 @@ export class BuilderFeeds {
     for (const socket of this.sockets.values()) socket.close();
     this.sockets.clear();
     this.inbox = [];
+    this.builds = [];
   }
 
   private connect(name: FeedName, url: string, resumed: boolean, onMessage: (data: string | ArrayBuffer, at: number) => void): void {

@@ -340,7 +340,11 @@ export class RunCoordinator extends DurableObject<Env> {
     if (run.status === "running" && isAdaptive(run.request.pattern)) await followPending(this.rpc, run, live, now);
     if (!this.isLive()) return;
     // The feeds' word since the last tick; revocations of the run's transactions go to the breaker.
-    if (this.feeds) live.tracker.recordFeedEvents(this.feeds.take());
+    if (this.feeds) {
+      const { events, builds } = this.feeds.take();
+      live.tracker.recordFeedEvents(events);
+      for (const build of builds) live.tracker.recordBlockBuild(build);
+    }
     recordSends(live.breaker, 0, 0, live.tracker.feeds.takeRevocations());
     if (run.status === "running" && evaluate(live.breaker, this.breakerConfig(run), now) === "tripped") {
       live.fleet.resyncAll();

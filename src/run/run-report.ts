@@ -147,5 +147,8 @@ export function timeSeriesRows(run: RunRecord, live: LiveRun, seconds: SecondTot
     mgasPerSec: round2(Number(s.gasUsed) / 1e6),
     fillRate: s.gasLimit === 0n ? 0 : round2(Number((s.gasUsed * 10_000n) / s.gasLimit) / 100),
     preconfP50Ms: s.preconf.count === 0 ? null : round2(quantile(s.preconf, 0.5)),
+    builtBlocks: s.builds?.count ?? null,
+    builtTxCount: s.builds?.txCount ?? null,
+    buildTimeMs: s.builds && s.builds.timedCount > 0 ? round2(s.builds.buildMsSum / s.builds.timedCount) : null,
   }));
 }

@@ -15,6 +15,7 @@
  */
 import type { SendErrorClass } from "../errors";
 import type { BurstResult } from "../account/send-burst";
+import type { BlockBuild } from "../feeds/block-metrics-messages";
 import type { BlockHeader, MinedReceipt } from "../chain/node-queries";
 import type { TransactionType } from "../tx/types";
 import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
@@ -47,6 +48,8 @@ export interface SecondTotals {
   gasLimit: bigint;
   /** Preconfirmation latencies of the transactions first preconfirmed in this second. */
   preconf: SketchData;
+  /** Blocks the builder's block-metrics feed reported in this second: how many, their build times and transactions. */
+  builds?: { count: number; timedCount: number; buildMsSum: number; txCount: number };
 }
 
 /** One logical transaction: a nonce of an account, under every hash it was sent as. Plain JSON, persisted as is. */
@@ -122,7 +125,7 @@ export interface TrackerSnapshot {
   tipCounts?: number[];
   /** The builder feeds' word on the run's transactions (absent in older checkpoints and without feeds). */
   feeds?: FeedWordSnapshot;
-  second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string; preconf?: SketchData };
+  second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string; preconf?: SketchData; builds?: SecondTotals["builds"] };
 }
 
 /** What changed since the last `takeChanges()`: records to store (by first hash) or drop, and watermarks. */
@@ -324,6 +327,17 @@ export class RunTracker {
   /** Events that arrived before `hash` was reported apply now. */
   private replayFeedEvents(record: TxRecord, hash: string): void {
     for (const event of this.feeds.release(hash)) this.applyFeedEvent(record, event);
+  }
+
+  /** A block the builder's block-metrics feed reported: into this second's build figures. */
+  recordBlockBuild(build: Pick<BlockBuild, "buildTimeMs" | "txCount">): void {
+    const b = (this.second.builds ??= { count: 0, timedCount: 0, buildMsSum: 0, txCount: 0 });
+    b.count += 1;
+    b.txCount += build.txCount ?? 0;
+    if (build.buildTimeMs !== null) {
+      b.timedCount += 1;
+      b.buildMsSum += build.buildTimeMs;
+    }
   }
 
   /** A burst whose account object failed to answer: nothing of it is known to have been sent. */

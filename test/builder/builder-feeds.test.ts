@@ -128,6 +128,15 @@ describe("a run through a builder with feeds", () => {
     expect(detail.body.run.builder.ours.byFlashblockIndex).toEqual(b.ours.byFlashblockIndex);
     const withPreconf = detail.body.timeSeries.filter((s: { preconfP50Ms: number | null }) => s.preconfP50Ms !== null);
     expect(withPreconf.length).toBeGreaterThanOrEqual(5);
+    // The builder's blocks, second by second: every build the feed reported during the run is in one
+    // (the last, arriving after the final tick, may not be).
+    type Second = { builtBlocks: number | null; buildTimeMs: number | null; builtTxCount: number | null };
+    const series: Second[] = detail.body.timeSeries;
+    const built = series.reduce((n, s) => n + (s.builtBlocks ?? 0), 0);
+    expect(built).toBeLessThanOrEqual(builds.blocks);
+    expect(built).toBeGreaterThanOrEqual(builds.blocks - 1);
+    expect(series.filter((s) => s.buildTimeMs !== null).length).toBeGreaterThanOrEqual(5);
+    expect(series.reduce((n, s) => n + (s.builtTxCount ?? 0), 0)).toBeGreaterThanOrEqual(m.txConfirmed - 40);
     const txs = await apiJson(`/v1/history/${runId}/transactions?limit=1000`);
     const confirmed = txs.body.transactions.filter((t: { status: string }) => t.status === "confirmed");
     expect(confirmed).toHaveLength(m.txConfirmed);

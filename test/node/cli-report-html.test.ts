@@ -13,7 +13,7 @@ const detail: RunDetail = {
     config: { pattern: "constant", durationSec: 2, constantRate: 5, name: HOSTILE },
     errors: { "rpc-5xx": 3 },
   }),
-  timeSeries: [0, 1, 2].map((second) => ({ runId: "0b7e0e7a-1111-4000-8000-00000000beef", second, txSent: 4 - second, txConfirmed: 3, txFailed: 0, currentTps: 3.5, targetTps: 5, pending: 1, gasUsed: "63000", mgasPerSec: 0.06, fillRate: 0.21, preconfP50Ms: null })),
+  timeSeries: [0, 1, 2].map((second) => ({ runId: "0b7e0e7a-1111-4000-8000-00000000beef", second, txSent: 4 - second, txConfirmed: 3, txFailed: 0, currentTps: 3.5, targetTps: 5, pending: 1, gasUsed: "63000", mgasPerSec: 0.06, fillRate: 0.21, preconfP50Ms: null, builtBlocks: null, builtTxCount: null, buildTimeMs: null })),
 };
 
 const html = reportHtml(detail, readUplotAssets());

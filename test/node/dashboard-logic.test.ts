@@ -107,7 +107,7 @@ describe("exports and comparisons", () => {
     expect(toCsv([], ["a"])).toBe("a\r\n");
   });
 
-  const row = (second: number, txConfirmed: number): TimeSeriesRow => ({ runId: "r", second, txSent: 0, txConfirmed, txFailed: 0, currentTps: 0, targetTps: 0, pending: 0, gasUsed: "0", mgasPerSec: 0, fillRate: 0, preconfP50Ms: null });
+  const row = (second: number, txConfirmed: number): TimeSeriesRow => ({ runId: "r", second, txSent: 0, txConfirmed, txFailed: 0, currentTps: 0, targetTps: 0, pending: 0, gasUsed: "0", mgasPerSec: 0, fillRate: 0, preconfP50Ms: null, builtBlocks: null, builtTxCount: null, buildTimeMs: null });
 
   it("puts two runs on one axis of seconds, with gaps where one has no row", () => {
     expect(alignRuns([row(0, 5), row(1, 6)], [row(1, 7), row(2, 8)], (r) => r.txConfirmed)).toEqual([[0, 1, 2], [5, 6, null], [null, 7, 8]]);
