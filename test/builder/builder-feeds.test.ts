@@ -17,6 +17,7 @@ import { api, apiJson, auditChain, blockNumber, expectNothingLost, stopLiveRun, 
  */
 type ControlRequest = Record<string, number | string>;
 interface BuilderStats {
+  rpc: { methods: Record<string, number> };
   preconf: { singleMessages: number; batchMessages: number };
 }
 
@@ -178,9 +179,13 @@ describe("a run through a builder with feeds", () => {
     expect(started.status).toBe(200);
     const runId: string = started.body.runId;
     await waitForRun(runId, (m) => m.status === "running" && m.txSent >= 120);
+    const pendingNonceAsks = async () => (await builderStats()).rpc.methods.eth_getPendingNonce ?? 0;
+    const asksBefore = await pendingNonceAsks();
     await control({ revokeNext: 80 });
     const tripped = await waitForRun(runId, (m: TestMetrics) => m.circuitBreaker.trips > 0, 30_000);
     expect(tripped.circuitBreaker.state).toBe("open");
+    // The trip's resync: every account object asked the builder for its pending nonce.
+    await expect.poll(pendingNonceAsks, { timeout: 5_000 }).toBeGreaterThanOrEqual(asksBefore + 10);
     const m = await waitForRun(runId);
     expect(m.status).toBe("completed");
     await expectNothingLost(m, await auditChain(fromBlock));

@@ -139,7 +139,7 @@ describe("the dashboard in chromium", () => {
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('button[data-action="export-csv"]')]);
     const csv = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
-    expect(csv[0]).toBe("runId,second,txSent,txConfirmed,txFailed,currentTps,targetTps,pending,gasUsed,mgasPerSec,fillRate");
+    expect(csv[0]).toBe("runId,second,txSent,txConfirmed,txFailed,currentTps,targetTps,pending,gasUsed,mgasPerSec,fillRate,preconfP50Ms,builtBlocks,builtTxCount,buildTimeMs");
     expect(csv.length - 1).toBe(await chartPoints("Throughput per second (tx/s)"));
     expect(csv.slice(1).every((line) => line.startsWith(`${runIds[1]},`))).toBe(true);
     expect(consoleErrors).toEqual([]);

@@ -23,7 +23,7 @@ import { createFeedHub, FEED_PATHS } from "./test-builder/feed-hub";
 import { createFlashblocks } from "./test-builder/flashblocks";
 import { pollLoop } from "./test-builder/poll-loop";
 import { createPreconfFeed } from "./test-builder/preconf-feed";
-import { acceptedRawTxs, forwardRpc } from "./test-builder/rpc-forward";
+import { acceptedRawTxs, calledMethods, forwardRpc } from "./test-builder/rpc-forward";
 import { emptyStats, FEEDS, type TestBuilderStats } from "./test-builder/stats";
 import { createTxTracker } from "./test-builder/tx-lifecycle";
 
@@ -106,6 +106,7 @@ export async function startTestBuilder(opts: TestBuilderOptions): Promise<TestBu
   const rpc = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     stats.rpc.requests += 1;
+    for (const method of calledMethods(body)) stats.rpc.methods[method] = (stats.rpc.methods[method] ?? 0) + 1;
     let answer;
     try {
       answer = await forwardRpc(opts.upstreamUrl, body, req.headers["content-type"]);

@@ -33,6 +33,15 @@ interface Call {
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
+/** The methods a JSON-RPC body calls, one entry per call (none for a body that is not JSON). */
+export function calledMethods(request: Buffer): string[] {
+  try {
+    return (list(JSON.parse(request.toString())) as Call[]).map((c) => (c && typeof c.method === "string" ? c.method : "?"));
+  } catch {
+    return [];
+  }
+}
+
 /** The raw txs of `eth_sendRawTransaction` calls whose answer (matched by id) carries a result. */
 export function acceptedRawTxs(request: Buffer, answer: Buffer): Hex[] {
   let calls: Call[];

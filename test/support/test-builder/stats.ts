@@ -13,6 +13,8 @@ export interface TestBuilderStats {
     acceptedTxs: number;
     /** Forwards that never got an answer from anvil (answered 502). */
     upstreamErrors: number;
+    /** Calls by method (a batch counts each of its calls): what a test can tell the worker asked. */
+    methods: Record<string, number>;
   };
   /** Accepted, not yet seen in a mined block. */
   pendingTxCount: number;
@@ -45,7 +47,7 @@ export interface TestBuilderStats {
 const perFeed = (): Record<FeedName, number> => ({ preconf: 0, "block-metrics": 0, flashblocks: 0 });
 
 export const emptyStats = (): TestBuilderStats => ({
-  rpc: { requests: 0, acceptedTxs: 0, upstreamErrors: 0 },
+  rpc: { requests: 0, acceptedTxs: 0, upstreamErrors: 0, methods: {} },
   pendingTxCount: 0,
   pollErrors: 0,
   preconf: {
