@@ -20,6 +20,8 @@ export function summaryTable(m: TestMetrics): string {
     ["target tps", String(m.targetTps)],
     ["average / peak tps", `${m.averageTps} / ${m.peakTps}`],
     ["send latency", lat(m.sendLatency)],
+    // Only for a run that read builder feeds: without them there is no preconfirmation to report.
+    ...(m.builder ? [["preconf latency", lat(m.preconfLatency)] as [string, string], ["builder", builderLine(m.builder)] as [string, string]] : []),
     ["confirm latency", lat(m.confirmLatency)],
     ["blocks / gas", `${m.blockCount} blocks, ${m.totalGasUsed} gas, ${m.mgasPerSec} MGas/s, fill ${m.fillRate} %`],
     ...Object.entries(m.byType ?? {}).map(([type, t]): [string, string] => [
@@ -39,6 +41,12 @@ export function summaryTable(m: TestMetrics): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const line = "─".repeat(width + 2) + "┼" + "─".repeat(60);
   return [line, ...rows.map(([k, val]) => ` ${k.padEnd(width)} │ ${val}`), line].join("\n");
+}
+
+/** The builder feeds' figures on one line: what the builder did with the run's transactions, and how its feeds held up. */
+function builderLine(b: NonNullable<TestMetrics["builder"]>): string {
+  const f = b.feeds;
+  return `${b.ours.revoked} revoked · ${b.ours.dropped} dropped · ${b.ours.requeued} requeued · ${f.blockMetrics.blocks} blocks built (p50 ${f.blockMetrics.buildTimeMs.p50} ms) · ${f.preconf.lostEvents} feed events lost · ${f.preconf.reconnects + f.blockMetrics.reconnects + f.flashblocks.reconnects} reconnects`;
 }
 
 export const runVerified = (m: TestMetrics) => m.status === "completed" && (m.verification as { verified?: boolean } | null)?.verified === true;

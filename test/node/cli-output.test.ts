@@ -5,6 +5,7 @@ import { progressPayload, secondsDone } from "../../cli/progress";
 import { formatTable } from "../../cli/table";
 import { thresholdTable } from "../../cli/threshold-table";
 import { idleMetrics, type TestMetrics } from "../../src/metrics/test-metrics";
+import { summaryTable } from "../../scripts/lib/report";
 import { runRow } from "../support/run-row";
 
 describe("formatTable", () => {
@@ -90,5 +91,28 @@ describe("progressPayload", () => {
     expect(progressPayload(metrics({ status: "verifying" }), 30).left).toBe("verifying");
     expect(progressPayload(metrics({ status: "completed" }), 30).left).toBe("done");
     expect(secondsDone(metrics({ status: "stopped", elapsedMs: 4_000 }), 30)).toBe(30);
+  });
+});
+
+describe("summaryTable", () => {
+  const latency = (p50: number) => ({ ...idleMetrics().sendLatency, count: 3, p50, p90: p50, p99: p50, max: p50 });
+
+  it("has no preconfirmation rows for a run that read no builder feed", () => {
+    const table = summaryTable({ ...idleMetrics(), runId: "r", status: "completed", confirmLatency: latency(500) });
+    expect(table).toContain("confirm latency");
+    expect(table).not.toContain("preconf latency");
+    expect(table).not.toContain("builder");
+  });
+
+  it("shows preconf latency and what the builder did for a run that read its feeds", () => {
+    const feeds = {
+      preconf: { lostEvents: 8, reconnects: 1 },
+      blockMetrics: { blocks: 9, buildTimeMs: latency(2.3), reconnects: 0 },
+      flashblocks: { reconnects: 0 },
+    };
+    const builder = { ours: { revoked: 80, dropped: 5, requeued: 4 }, feeds } as unknown as NonNullable<TestMetrics["builder"]>;
+    const table = summaryTable({ ...idleMetrics(), runId: "r", status: "completed", preconfLatency: latency(32.8), confirmLatency: latency(573), builder });
+    expect(table).toMatch(/preconf latency +│ p50 32\.8 · p90 32\.8 · p99 32\.8 · max 32\.8 ms/);
+    expect(table).toMatch(/builder +│ 80 revoked · 5 dropped · 4 requeued · 9 blocks built \(p50 2\.3 ms\) · 8 feed events lost · 1 reconnects/);
   });
 });
