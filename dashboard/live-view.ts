@@ -1,5 +1,6 @@
 /** `#/`: the run form, the live run's figures and its charts, all from the feed. */
 import { api } from "./api";
+import { builderFigures } from "./builder-figures";
 import { COLORS, lineChart } from "./charts";
 import { h, keyValues, replace } from "./dom";
 import * as fmt from "./format";
@@ -94,6 +95,7 @@ function statusCard(m: TestMetrics | null): Array<HTMLElement | null> {
       figure("blocks", fmt.num(m.blockCount)),
       figure("accounts", fmt.num(m.accountsActive)),
     ),
+    m.builder ? keyValues(builderFigures(m)) : null,
     errors.length > 0 ? keyValues(errors.map(([k, v]) => [`errors: ${k}`, fmt.num(v)])) : null,
     m.error ? h("p", { class: "form-error" }, m.error) : null,
   ];

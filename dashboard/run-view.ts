@@ -1,6 +1,7 @@
 /** `#/run/:id`: one run, whole: its time series, per-type and per-region tables, the verification, export. */
 import { get } from "./api";
 import { COLORS, lineChart } from "./charts";
+import { builderFigures } from "./builder-figures";
 import { download, h, keyValues, replace, table } from "./dom";
 import { toCsv } from "./export";
 import * as fmt from "./format";
@@ -70,7 +71,8 @@ function render({ run, timeSeries }: RunDetail, m: TestMetrics): HTMLElement[] {
       "section",
       { class: "card tables" },
       h("h3", {}, "Latency"),
-      latencyTable([["send", run.sendLatency ?? m.sendLatency], ["confirm", run.confirmLatency ?? m.confirmLatency]]),
+      latencyTable([["send", run.sendLatency ?? m.sendLatency], ...(m.builder ? [["preconf", m.preconfLatency] as [string, LatencySummary]] : []), ["confirm", run.confirmLatency ?? m.confirmLatency]]),
+      ...(m.builder ? [h("h3", {}, "Builder feeds"), keyValues(builderFigures(m))] : []),
       h("h3", {}, "Per transaction type"),
       table(
         ["Type", "Sent", "Confirmed", "Failed", "Reverted", "Discarded", "Avg gas"],

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { builderFigures } from "../../dashboard/builder-figures";
 import { toCsv } from "../../dashboard/export";
 import { change } from "../../dashboard/format";
 import { PATTERN_FIELDS, appliesTo, buildRequest, formFields, labelOf, type FormField, type JsonSchema } from "../../dashboard/form-model";
@@ -132,5 +133,30 @@ describe("routes", () => {
     expect(parseRoute(`#/run/${id}`)).toEqual({ name: "run", id });
     expect(parseRoute(`#/compare/${id}/${other}`)).toEqual({ name: "compare", a: id, b: other });
     expect(parseRoute("#/run/../../v1/stop")).toEqual({ name: "unknown", hash: "#/run/../../v1/stop" });
+  });
+});
+
+describe("the builder feeds' figures", () => {
+  it("are none for a run that read no feed, so its page looks as it always did", () => {
+    expect(builderFigures(idleMetrics())).toEqual([]);
+  });
+
+  it("read preconf latency, what the builder did with the run's transactions, and how its feeds held up", () => {
+    const latency = (p50: number, p99: number) => ({ ...idleMetrics().preconfLatency, count: 10, p50, p99 });
+    const builder = {
+      ours: { revoked: 80, dropped: 5, requeued: 4, byFlashblockIndex: { "10": 1, "2": 58, "0": 54, "64+": 3 } },
+      feeds: {
+        preconf: { lostEvents: 8, reconnects: 1 },
+        blockMetrics: { blocks: 9, buildTimeMs: latency(2.3, 3), reconnects: 1 },
+        flashblocks: { reconnects: 1 },
+      },
+    } as unknown as NonNullable<TestMetrics["builder"]>;
+    expect(builderFigures({ builder, preconfLatency: latency(32.8, 76) })).toEqual([
+      ["preconf p50 / p99", "33 ms / 76 ms"],
+      ["revoked / dropped / requeued", "80 / 5 / 4"],
+      ["blocks built (build p50)", "9 (2 ms)"],
+      ["first flashblock index", "0: 54 · 2: 58 · 10: 1 · 64+: 3"],
+      ["feed events lost / reconnects", "8 / 3"],
+    ]);
   });
 });
