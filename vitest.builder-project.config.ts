@@ -1,4 +1,4 @@
-import { workersProject } from "./vitest.workers.config";
+import { workersProject } from "./vitest.workers.config.ts";
 
 /**
  * Runs through a builder that speaks the feeds (test/support/test-builder.ts, in front of this
