@@ -45,8 +45,14 @@ export interface FeedWordSnapshot {
   totals: FeedWordTotals;
 }
 
-/** How long an event about an unknown hash waits for the account object's report of it. */
-export const EARLY_KEEP_MS = 60_000;
+/**
+ * How long an event about an unknown hash waits for the account object's report of it: reports
+ * come within a tick or two, and within seconds even when the worker is overloaded. Only the
+ * builder's other traffic waits the whole time, so this and `MAX_HELD` bound its memory.
+ */
+export const EARLY_KEEP_MS = 15_000;
+/** Hashes held at most; the oldest go first (counted unmatched) on a builder busy with other traffic. */
+export const MAX_HELD = 100_000;
 
 /** The part of a tracked transaction the feeds' word changes. */
 export interface FeedMark {
@@ -163,7 +169,7 @@ export class FeedWord {
 
   private forgetOld(now: number): void {
     for (const [hash, events] of this.early) {
-      if (events[0].at > now - EARLY_KEEP_MS) break;
+      if (events[0].at > now - EARLY_KEEP_MS && this.early.size <= MAX_HELD) break;
       this.early.delete(hash);
       this.totals.unmatched += events.length;
     }

@@ -312,7 +312,9 @@ export class RunTracker {
     for (const event of events) {
       const record = this.byHash.get(event.hash);
       if (record) this.applyFeedEvent(record, event);
-      else this.feeds.hold(event);
+      // A `confirmed` about a hash not tracked is nearly always one the block poll counted first
+      // (its record is gone): holding it would only count it unmatched later.
+      else if (event.status !== "confirmed") this.feeds.hold(event);
     }
   }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { emptyBurst, type SentTx } from "../../src/account/send-burst";
 import type { BlockHeader } from "../../src/chain/node-queries";
 import { summarize } from "../../src/metrics/latency-sketch";
-import { EARLY_KEEP_MS, type FeedEvent } from "../../src/run/feed-word";
+import { EARLY_KEEP_MS, MAX_HELD, type FeedEvent } from "../../src/run/feed-word";
 import { RunTracker } from "../../src/run/tracker";
 
 const T0 = 1_700_000_000_000;
@@ -69,8 +69,9 @@ describe("the builder feeds' word in the run tracker", () => {
     const tracker = new RunTracker(T0);
     report(tracker, sent(0, T0), sent(1, T0));
     tracker.recordFeedEvents([event(0, "revoked", T0 + 50), event(1, "dropped", T0 + 60), event(1, "requeued", T0 + 70)]);
-    // Someone else's transaction, revoked: never reported as ours.
-    tracker.recordFeedEvents([event(99, "revoked", T0 + 80)]);
+    // Someone else's transaction, revoked: never reported as ours. A `confirmed` about a hash not
+    // tracked (usually one the block poll counted first) is not even held.
+    tracker.recordFeedEvents([event(99, "revoked", T0 + 80), event(98, "confirmed", T0 + 80)]);
     expect(tracker.feeds.takeRevocations()).toBe(1);
     expect(tracker.feeds.takeRevocations()).toBe(0);
     expect(tracker.feeds.totals).toMatchObject({ revoked: 1, dropped: 1, requeued: 1, unmatched: 0 });
@@ -79,6 +80,17 @@ describe("the builder feeds' word in the run tracker", () => {
     expect(tracker.feeds.held).toBe(1);
     expect(tracker.feeds.totals.unmatched).toBe(1);
     expect(tracker.feeds.totals.revoked).toBe(1);
+  });
+
+  it("holds at most MAX_HELD unknown hashes, dropping the oldest, however busy the builder is with other traffic", () => {
+    const tracker = new RunTracker(T0);
+    const foreign = Array.from({ length: MAX_HELD + 10 }, (_, i) => event(1_000 + i, "preconfirmed", T0 + 1));
+    tracker.recordFeedEvents(foreign);
+    expect(tracker.feeds.held).toBe(MAX_HELD);
+    expect(tracker.feeds.totals.unmatched).toBe(10);
+    // The newest are the ones kept: a report of the last hash still finds its preconfirmation.
+    report(tracker, sent(1_000 + MAX_HELD + 9, T0));
+    expect(tracker.feeds.totals.preconfirmed).toBe(1);
   });
 
   it("keeps preconfirmation marks, sketches and totals across a checkpoint, and logs the preconfirmation time", () => {
