@@ -51,8 +51,7 @@ function rlpString(bytes: string): string {
 function withoutLeadingZeros(value: Hex): string {
   let i = 2;
   while (i < value.length - 1 && value[i] === "0" && value[i + 1] === "0") i += 2;
-  const bytes = value.slice(i);
-  return bytes === "00" ? "" : bytes;
+  return value.slice(i);
 }
 
 const byteHex = (n: number) => n.toString(16).padStart(2, "0");
