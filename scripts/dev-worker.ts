@@ -8,7 +8,8 @@
  * transaction than the worker itself (3.5 ms against 0.4 ms in a profile) and held the public
  * port's requests behind it (a status request waited 30 s where the runtime answered in 1.4 s).
  * Nothing of it exists once deployed. The demo, `npm start`, the benchmark and the suites that
- * drive a local worker start it this way; `npm run profile` keeps `wrangler dev` for its inspector.
+ * drive a local worker start it this way; `npm run profile` uses Miniflare with workerd's own
+ * inspector (scripts/lib/profiled-worker.ts).
  *
  *   tsx scripts/dev-worker.ts --port 8787 --persist-to DIR [--var NAME:value]...
  */
