@@ -40,7 +40,7 @@ type SlotRow = {
 
 /**
  * A burst's updates, one statement for many slots (`updateEach`). They write `+nonce_slots.state`:
- * the unary plus keeps SQLite off the state index, which it would otherwise pick as the outer loop,
+ * the unary plus keeps SQLite off any index on the state, which it once picked as the outer loop,
  * scanning the whole batch for every reserved row (quadratic: the largest CPU cost in a profile
  * under load). Without it the batch drives the loop and each slot is found by its nonce, the key.
  */
@@ -74,9 +74,13 @@ export class NonceLedger {
       raw TEXT,
       sent_at INTEGER
     )`);
-    // reserve() looks for the lowest free nonce on every transaction: without this index that is a
-    // scan of every slot of the run, quadratic over a long one.
-    sql.exec(`CREATE INDEX IF NOT EXISTS nonce_slots_state ON nonce_slots (state, nonce)`);
+    // reserve() looks for the lowest free nonce on every burst: without an index that is a scan of
+    // every slot. Only free slots are indexed: every slot moves reserved → unknown → sent, and an
+    // index over all states was rewritten at each move (a B-tree delete and insert per slot and
+    // state, on the hot path); free slots are the few that faults leave. Ledgers from before this
+    // index lose the old one.
+    sql.exec(`DROP INDEX IF EXISTS nonce_slots_state`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS nonce_slots_free ON nonce_slots (nonce) WHERE state = 'free'`);
   }
 
   /** Starts over from the node's view: nothing reserved, the next nonce is `next`. */
