@@ -12,7 +12,7 @@ import type { TestMetrics } from "../metrics/test-metrics";
 import type { DeliveryMark } from "./account-fleet";
 import type { MinedNoncesData } from "./mined-nonces";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
-import type { TrackerChanges, TrackerSnapshot, TxLog, TxRecord } from "./tracker";
+import { overlayKey, type TrackerChanges, type TrackerSnapshot, type TxLog, type TxRecord } from "./tracker";
 
 /**
  * The live run as plain JSON: its scalars, the tracker's snapshot (its records and mined nonces
@@ -52,6 +52,12 @@ export class RunStore {
   constructor(storage: DurableObjectStorage) {
     this.sql = storage.sql;
     this.kv = storage.kv;
+    // The tracker's records by the page (tracker.ts), in parts under SQLite's cap on a value, and
+    // the overlays of records changed since their page was written, by `overlayKey`.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS record_pages (page INTEGER NOT NULL, part INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (page, part))`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS record_overlays (id TEXT PRIMARY KEY, page INTEGER NOT NULL, body TEXT NOT NULL)`);
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS record_overlays_page ON record_overlays (page)`);
+    // One row per record, as checkpoints before pages wrote them: read on restore, then dropped.
     this.sql.exec(`CREATE TABLE IF NOT EXISTS live_records (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS mined_nonces (account TEXT PRIMARY KEY, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS delivery_marks (account INTEGER PRIMARY KEY, applied INTEGER NOT NULL, above TEXT NOT NULL)`);
@@ -95,10 +101,20 @@ export class RunStore {
     this.kv.put(LIVE_KEY, c.scalars);
     // One statement per table and bounded chunk of rows: a statement costs far more than a row, and
     // one parameter must stay under SQLite's size cap however large the tick (a 60,000 burst).
-    for (const { json } of jsonArrays(c.tracker.put)) {
-      this.sql.exec(`INSERT OR REPLACE INTO live_records (id, body) SELECT value ->> '$.hashes[0]', value FROM json_each(?)`, json);
+    for (const { page, records } of c.tracker.pages) {
+      jsonArrays(records).forEach(({ json }, part) => this.sql.exec(`INSERT OR REPLACE INTO record_pages (page, part, body) VALUES (?, ?, ?)`, page, part, json));
     }
-    for (const { json } of jsonArrays(c.tracker.drop)) this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, json);
+    for (const { json } of jsonArrays(c.tracker.dropPages)) {
+      this.sql.exec(`DELETE FROM record_pages WHERE page IN (SELECT value FROM json_each(?))`, json);
+      this.sql.exec(`DELETE FROM record_overlays WHERE page IN (SELECT value FROM json_each(?))`, json);
+    }
+    for (const { json } of jsonArrays(c.tracker.put.map((record) => [overlayKey(record), record.page, record]))) {
+      this.sql.exec(`INSERT OR REPLACE INTO record_overlays (id, page, body) SELECT value ->> '$[0]', value ->> '$[1]', value -> '$[2]' FROM json_each(?)`, json);
+    }
+    for (const { json } of jsonArrays(c.tracker.drop)) {
+      this.sql.exec(`DELETE FROM record_overlays WHERE id IN (SELECT value FROM json_each(?))`, json);
+      this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, json);
+    }
     for (const { json } of jsonArrays(c.tracker.watermarks)) {
       this.sql.exec(`INSERT OR REPLACE INTO mined_nonces (account, body) SELECT value ->> '$[0]', value -> '$[1]' FROM json_each(?)`, json);
     }
@@ -119,7 +135,7 @@ export class RunStore {
     if (!scalars) return undefined;
     return {
       scalars,
-      records: this.sql.exec<{ body: string }>(`SELECT body FROM live_records`).toArray().map((r) => JSON.parse(r.body) as TxRecord),
+      records: this.records(),
       watermarks: this.sql
         .exec<{ account: string; body: string }>(`SELECT account, body FROM mined_nonces`)
         .toArray()
@@ -129,6 +145,21 @@ export class RunStore {
         .toArray()
         .map((r) => [r.account, { applied: r.applied, above: JSON.parse(r.above) as number[] }]),
     };
+  }
+
+  /** The records of every page with their overlays applied, tombstones left out, and those of older checkpoints' own rows. */
+  private records(): TxRecord[] {
+    const overlays = new Map<string, TxRecord>();
+    for (const row of this.sql.exec<{ id: string; body: string }>(`SELECT id, body FROM record_overlays`)) overlays.set(row.id, JSON.parse(row.body) as TxRecord);
+    const records: TxRecord[] = [];
+    for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM record_pages ORDER BY page, part`)) {
+      for (const paged of JSON.parse(row.body) as TxRecord[]) {
+        const record = overlays.get(overlayKey(paged)) ?? paged;
+        if (!record.forgotten) records.push(record);
+      }
+    }
+    for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM live_records`)) records.push(JSON.parse(row.body) as TxRecord);
+    return records;
   }
 
   /** The oldest queued transaction logs, up to about `maxRows` of them, and the id to drop through. */
@@ -169,6 +200,6 @@ export class RunStore {
   /** The run is over and its rows are in D1: the live state goes, the record and final figures stay. */
   clearLive(): void {
     this.kv.delete(LIVE_KEY);
-    for (const table of ["live_records", "mined_nonces", "delivery_marks", "log_queue", "series_queue"]) this.sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["record_pages", "record_overlays", "live_records", "mined_nonces", "delivery_marks", "log_queue", "series_queue"]) this.sql.exec(`DELETE FROM ${table}`);
   }
 }

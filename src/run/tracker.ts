@@ -12,6 +12,14 @@
  * The coordinator persists the tracker at every tick: `snapshot()` (counters, sketches, the
  * current second) and `takeChanges()` (records and watermarks changed since the last call), and
  * rebuilds it with `RunTracker.restore()` after a restart.
+ *
+ * Records are stored by the page, not one row each (issue 9: no per-transaction storage write on
+ * the hot path): the records a tick reported that are still live at its checkpoint go into new
+ * pages, as they are then. A record changed after its page was written (nudged, failed, replaced,
+ * discarded) gets an overlay row, which replaces its page's copy on restore. A page goes once all
+ * its records are forgotten; until then a restore skips the ones settled since, by the mined
+ * watermarks written in the same checkpoint, and the few forgotten otherwise by a tombstone overlay.
+ * Most transactions are reported and mined within a few ticks and never get a row of their own.
  */
 import type { SendErrorClass } from "../errors";
 import type { BurstResult } from "../account/send-burst";
@@ -75,6 +83,10 @@ export interface TxRecord {
   feedConfirmedAt?: number;
   /** Which feeds preconfirmed it so far (feed-word.ts), each measured once. */
   preconfBy?: number;
+  /** The storage page it was written on (absent until its first checkpoint, and in older checkpoints). */
+  page?: number;
+  /** A tombstone: forgotten while its page still holds it, and not settled by a watermark. */
+  forgotten?: true;
 }
 
 /** Per transaction type: what TestMetrics `byType` reports. */
@@ -125,15 +137,25 @@ export interface TrackerSnapshot {
   tipCounts?: number[];
   /** The builder feeds' word on the run's transactions (absent in older checkpoints and without feeds). */
   feeds?: FeedWordSnapshot;
+  /** The next storage page's number (absent in older checkpoints). */
+  nextPage?: number;
   second: { second: number; sent: number; confirmed: number; failed: number; gasUsed: string; gasLimit: string; preconf?: SketchData; builds?: SecondTotals["builds"] };
 }
 
-/** What changed since the last `takeChanges()`: records to store (by first hash) or drop, and watermarks. */
+/**
+ * What changed since the last `takeChanges()`: new pages of records, pages to drop, overlays to
+ * store (by `overlayKey`) or drop, and watermarks.
+ */
 export interface TrackerChanges {
+  pages: Array<{ page: number; records: TxRecord[] }>;
+  dropPages: number[];
   put: TxRecord[];
   drop: string[];
   watermarks: Array<[account: string, mined: MinedNoncesData]>;
 }
+
+/** Which overlay row holds a paged record's newer state: its page and first hash (a record of an older checkpoint: its first hash). */
+export const overlayKey = (record: Pick<TxRecord, "page" | "hashes">): string => (record.page === undefined ? record.hashes[0] : `${record.page}:${record.hashes[0]}`);
 
 export interface StuckTransactions {
   /** Per account address: nonces to send again unchanged. */
@@ -143,6 +165,8 @@ export interface StuckTransactions {
 }
 
 const ROLLING_WINDOW_MS = 5_000;
+/** Records per storage page: a page is one row, well under SQLite's 2 MB cap on a value. */
+const PAGE_RECORDS = 1_000;
 const nonceKey = (account: string, nonce: number) => `${account}:${nonce}`;
 /** How many blocks a mined hash not (yet) known as ours is kept for a late report. */
 const UNMATCHED_KEEP_BLOCKS = 64;
@@ -197,9 +221,15 @@ export class RunTracker {
   private readonly inclusions: Array<{ at: number; count: number }> = [];
   private logs: TxLog[] = [];
   private second: SecondTotals;
-  /** Persistence: records (by first hash) and accounts changed since the last `takeChanges()`. */
+  /** Persistence: overlays (by `overlayKey`) and accounts changed since the last `takeChanges()`. */
   private readonly dirty = new Map<string, TxRecord | null>();
   private readonly dirtyWatermarks = new Set<string>();
+  /** Live records not on a page yet: the next `takeChanges()` pages them as they are then. */
+  private readonly fresh = new Set<TxRecord>();
+  /** Per stored page: how many of its records are still live. */
+  private readonly pageLive = new Map<number, number>();
+  private droppedPages: number[] = [];
+  private nextPage = 1;
 
   constructor(
     readonly startedAt: number,
@@ -424,9 +454,9 @@ export class RunTracker {
     const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0, sinceBlock: this.head };
     this.byHash.set(hash, record);
     this.countSent(record);
+    this.fresh.add(record);
     if (status === "pending") this.setPending(record);
     else this.fail(record, hash, error ?? null, false);
-    this.touch(record);
     this.replayFeedEvents(record, hash);
     return record;
   }
@@ -561,16 +591,30 @@ export class RunTracker {
     return true;
   }
 
-  /** Drops a record from memory (and, at the next checkpoint, from storage). */
+  /** Drops a record from memory (and, as its page and overlay allow, from storage). */
   private forget(tx: TxRecord): void {
     for (const h of tx.hashes) if (this.byHash.get(h) === tx) this.byHash.delete(h);
     this.unsetFailed(tx);
     this.unsetPending(tx);
-    this.dirty.set(tx.hashes[0], null);
+    const page = tx.page;
+    if (this.fresh.delete(tx) || page === undefined) return;
+    const key = overlayKey(tx);
+    const left = (this.pageLive.get(page) ?? 1) - 1;
+    if (left > 0) this.pageLive.set(page, left);
+    else {
+      this.pageLive.delete(page);
+      this.droppedPages.push(page);
+    }
+    // Its page outlives it, and no watermark will tell a restore it is settled.
+    if (left > 0 && !this.isCounted(tx.account, tx.nonce)) this.dirty.set(key, { ...tx, forgotten: true });
+    // An overlay already stored stays until its page goes: a restore skips it by the watermark.
+    else this.dirty.delete(key);
   }
 
+  /** A paged record changed: its overlay is written with the next checkpoint (a fresh one is paged as it is then). */
   private touch(tx: TxRecord): void {
-    this.dirty.set(tx.hashes[0], tx);
+    if (this.fresh.has(tx)) return;
+    this.dirty.set(overlayKey(tx), tx);
   }
 
   private log(tx: TxRecord, hash: string, fields: Partial<TxLog>): void {
@@ -644,9 +688,21 @@ export class RunTracker {
       else drop.push(id);
     }
     this.dirty.clear();
+    const pages: TrackerChanges["pages"] = [];
+    const fresh = [...this.fresh];
+    this.fresh.clear();
+    for (let start = 0; start < fresh.length; start += PAGE_RECORDS) {
+      const page = this.nextPage++;
+      const records = fresh.slice(start, start + PAGE_RECORDS);
+      for (const record of records) record.page = page;
+      this.pageLive.set(page, records.length);
+      pages.push({ page, records });
+    }
+    const dropPages = this.droppedPages;
+    this.droppedPages = [];
     const watermarks = [...this.dirtyWatermarks].map((a): [string, MinedNoncesData] => [a, this.mined.get(a)!.toJSON()]);
     this.dirtyWatermarks.clear();
-    return { put, drop, watermarks };
+    return { pages, dropPages, put, drop, watermarks };
   }
 
   snapshot(): TrackerSnapshot {
@@ -676,11 +732,16 @@ export class RunTracker {
       byType: structuredClone(this.byType),
       tipCounts: [...this.tipCounts],
       feeds: this.feeds.snapshot(),
+      nextPage: this.nextPage,
       second: { ...s, gasUsed: s.gasUsed.toString(), gasLimit: s.gasLimit.toString() },
     };
   }
 
-  /** The tracker a checkpoint describes: its snapshot, its live records and its watermarks. */
+  /**
+   * The tracker a checkpoint describes: its snapshot, its records (its pages' with their overlays
+   * applied, tombstones left out) and its watermarks. Records settled since their page was written
+   * are skipped by the watermarks; a page left with none live goes at the next checkpoint.
+   */
   static restore(snapshot: TrackerSnapshot, records: TxRecord[], watermarks: Array<[string, MinedNoncesData]>, startNonces?: Map<string, number>): RunTracker {
     const t = new RunTracker(snapshot.startedAt, snapshot.head, startNonces);
     Object.assign(t, {
@@ -699,6 +760,7 @@ export class RunTracker {
       unsentAtEnd: snapshot.unsentAtEnd ?? 0,
       tipCounts: [...(snapshot.tipCounts ?? [])],
       feeds: FeedWord.restore(snapshot.feeds),
+      nextPage: snapshot.nextPage ?? 1,
     });
     Object.assign(t.byType, structuredClone(snapshot.byType ?? {}));
     Object.assign(t.housekeeping, snapshot.housekeeping);
@@ -711,12 +773,27 @@ export class RunTracker {
     t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit), preconf: s.preconf ?? emptySketch() };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
     for (const record of records) {
+      if (record.page !== undefined) {
+        t.nextPage = Math.max(t.nextPage, record.page + 1);
+        if (!t.pageLive.has(record.page)) t.pageLive.set(record.page, 0);
+      }
+      if (t.isCounted(record.account, record.nonce)) continue;
+      if (record.page === undefined) {
+        // A row of its own from an older checkpoint: paged afresh at the next one, its row dropped.
+        t.dirty.set(overlayKey(record), null);
+        t.fresh.add(record);
+      } else t.pageLive.set(record.page, t.pageLive.get(record.page)! + 1);
       for (const h of record.hashes) t.byHash.set(h, record);
       if (record.status === "pending") t.setPending(record);
       if (record.status === "failed") {
         t.failed.add(record);
         t.failedByNonce.set(nonceKey(record.account, record.nonce), record);
       }
+    }
+    for (const [page, live] of t.pageLive) {
+      if (live > 0) continue;
+      t.pageLive.delete(page);
+      t.droppedPages.push(page);
     }
     return t;
   }

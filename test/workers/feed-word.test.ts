@@ -98,8 +98,9 @@ describe("the builder feeds' word in the run tracker", () => {
     report(tracker, sent(0, T0), sent(1, T0));
     tracker.recordFeedEvents([event(0, "preconfirmed", T0 + 20), event(1, "revoked", T0 + 25)]);
     const changes = tracker.takeChanges();
-    expect(changes.put.find((r) => r.hashes[0] === hash(0))?.preconfAt).toBe(T0 + 20);
-    const restored = RunTracker.restore(JSON.parse(JSON.stringify(tracker.snapshot())), changes.put, changes.watermarks);
+    const records = changes.pages.flatMap((p) => p.records);
+    expect(records.find((r) => r.hashes[0] === hash(0))?.preconfAt).toBe(T0 + 20);
+    const restored = RunTracker.restore(JSON.parse(JSON.stringify(tracker.snapshot())), JSON.parse(JSON.stringify(records)), changes.watermarks);
     expect(summarize(restored.feeds.preconfLatency).count).toBe(1);
     expect(restored.feeds.totals.revoked).toBe(1);
     // A second preconfirmation of the restored record is not counted again.

@@ -6,7 +6,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RunStore, type Checkpoint, type LiveScalars } from "../../src/run/run-store";
-import { RunTracker, type TxLog, type TxRecord } from "../../src/run/tracker";
+import { RunTracker, type TrackerChanges, type TxLog, type TxRecord } from "../../src/run/tracker";
 import { newBreaker } from "../../src/run/circuit-breaker";
 import { newRateLimit } from "../../src/run/rate-limit";
 import { emptySketch, recordLatency } from "../../src/metrics/latency-sketch";
@@ -49,9 +49,11 @@ function scalars(): LiveScalars {
   };
 }
 
+const changes = (parts: Partial<TrackerChanges>): TrackerChanges => ({ pages: [], dropPages: [], put: [], drop: [], watermarks: [], ...parts });
+
 const checkpoint = (parts: Partial<Checkpoint>): Checkpoint => ({
   scalars: scalars(),
-  tracker: { put: [], drop: [], watermarks: [] },
+  tracker: { pages: [], dropPages: [], put: [], drop: [], watermarks: [] },
   marks: [],
   logs: [],
   seconds: [],
@@ -64,7 +66,9 @@ describe("a very large tick (a 60,000 burst confirmed at once)", () => {
     const records = Array.from({ length: 40_000 }, (_, n) => record(n));
     const logs = Array.from({ length: 40_000 }, (_, n) => log(n));
     await inFreshObject((store) => {
-      store.checkpoint(checkpoint({ tracker: { put: records, drop: [], watermarks: [] }, logs }));
+      // Pages of 1,000 as the tracker makes them, and one of 20,000: a page larger than the cap is stored in parts.
+      const pages = [{ page: 1, records: records.slice(0, 20_000) }, ...Array.from({ length: 20 }, (_, i) => ({ page: i + 2, records: records.slice(20_000 + 1_000 * i, 21_000 + 1_000 * i) }))];
+      store.checkpoint(checkpoint({ tracker: changes({ pages }), logs }));
       const restored = store.restore()!;
       expect(restored.records.length).toBe(40_000);
       expect(restored.records.map((r) => r.nonce).sort((a, b) => a - b)).toEqual(records.map((r) => r.nonce));
@@ -77,7 +81,7 @@ describe("a very large tick (a 60,000 burst confirmed at once)", () => {
         store.dropLogs(through);
       }
       expect(read).toBe(40_000);
-      store.checkpoint(checkpoint({ tracker: { put: [], drop: records.map((r) => r.hashes[0]), watermarks: [] } }));
+      store.checkpoint(checkpoint({ tracker: changes({ dropPages: pages.map((p) => p.page) }) }));
       expect(store.restore()!.records).toEqual([]);
     });
   });
@@ -89,14 +93,22 @@ describe("RunStore", () => {
   });
 
   it("restores records, mined nonces and delivery marks as the checkpoints left them", async () => {
+    const paged = (n: number, page: number): TxRecord => ({ ...record(n), page });
     const restored = await inFreshObject((store) => {
-      store.checkpoint(checkpoint({ tracker: { put: [record(0), record(1), record(2)], drop: [], watermarks: [["0xa1", { contiguous: 0, above: [] }]] }, marks: [[0, { applied: 2, above: [] }]] }));
-      // The next tick: nonce 0 mined (dropped), 1 nudged (put again), account 0 applied up to 3, 5 ahead.
-      const nudged = { ...record(1), nudges: 1 };
-      store.checkpoint(checkpoint({ tracker: { put: [nudged], drop: [record(0).hashes[0]], watermarks: [["0xa1", { contiguous: 1, above: [] }]] }, marks: [[0, { applied: 3, above: [5] }]] }));
+      store.checkpoint(checkpoint({ tracker: changes({ pages: [{ page: 1, records: [paged(0, 1), paged(1, 1), paged(2, 1)] }], watermarks: [["0xa1", { contiguous: 0, above: [] }]] }), marks: [[0, { applied: 2, above: [] }]] }));
+      // The next tick: nonce 0 mined (its page keeps it; the watermark says it is settled), 1 nudged
+      // (an overlay), 3 failed and forgotten (a tombstone), 4 new (a page), account 0 applied up to 3, 5 ahead.
+      store.checkpoint(
+        checkpoint({
+          tracker: changes({ pages: [{ page: 2, records: [paged(3, 2), paged(4, 2)] }], put: [{ ...paged(1, 1), nudges: 1 }], watermarks: [["0xa1", { contiguous: 1, above: [] }]] }),
+          marks: [[0, { applied: 3, above: [5] }]],
+        }),
+      );
+      store.checkpoint(checkpoint({ tracker: changes({ put: [{ ...paged(3, 2), status: "failed", forgotten: true }] }) }));
       return store.restore();
     });
-    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[1, 1], [2, 0]]);
+    // The store gives back what pages and overlays hold; the tracker's restore skips what watermarks settle.
+    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[0, 0], [1, 1], [2, 0], [4, 0]]);
     expect(restored!.watermarks).toEqual([["0xa1", { contiguous: 1, above: [] }]]);
     expect(restored!.marks).toEqual([[0, { applied: 3, above: [5] }]]);
     expect(restored!.scalars).toMatchObject({ cursor: 3, lastBlock: 12, currentTarget: 40 });
