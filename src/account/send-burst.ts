@@ -7,7 +7,7 @@
  * which the hash look-up then settles). No second transaction is ever signed for a nonce unless the
  * node has said the first one is not there.
  */
-import { keccak256, type Hex } from "viem";
+import type { Hex } from "viem";
 import type { LocalAccount } from "viem/accounts";
 import { RpcError, type SendErrorClass } from "../errors";
 import { fetchPendingNonce } from "../chain/node-queries";
@@ -16,6 +16,7 @@ import type { JsonRpcClient, RpcOutcome } from "../chain/rpc";
 import { sleep, yieldToEventLoop } from "../chain/wait";
 import { emptySketch, recordLatency, type SketchData } from "../metrics/latency-sketch";
 import type { BuildTransaction, FeeQuote, TransactionType } from "../tx/types";
+import { transactionHash } from "../tx/keccak";
 import type { NonceLedger } from "./nonce-ledger";
 
 export interface SentTx {
@@ -217,7 +218,7 @@ async function signInChunks(signer: LocalAccount, nonces: number[], built: Retur
     for (let i = start; i < end; i++) {
       const { tx, type } = await built[i];
       const raw = await signer.signTransaction(tx);
-      signed.push({ nonce: nonces[i], raw, hash: keccak256(raw), type });
+      signed.push({ nonce: nonces[i], raw, hash: transactionHash(raw), type });
     }
   }
   return signed;

@@ -2,10 +2,11 @@
  * Transactions that are sent but not mined: re-broadcast byte for byte, replaced at the same nonce
  * with a fee bump, or, at the end of a run, closed with a self-transfer.
  */
-import { keccak256, parseTransaction, type Hex, type TransactionSerializable, type TransactionSerializableEIP1559, type TransactionSerializableEIP7702 } from "viem";
+import { parseTransaction, type Hex, type TransactionSerializable, type TransactionSerializableEIP1559, type TransactionSerializableEIP7702 } from "viem";
 import { RpcError } from "../errors";
 import type { RpcOutcome } from "../chain/rpc";
 import { recordLatency } from "../metrics/latency-sketch";
+import { transactionHash } from "../tx/keccak";
 import type { FeeQuote, TransactionBuilder } from "../tx/types";
 import type { SignedSlot } from "./nonce-ledger";
 import { AMBIGUOUS, countError, countRequest, emptyBurst, verdictOf, type BurstResult, type SenderDeps } from "./send-burst";
@@ -67,7 +68,7 @@ export async function replaceStuck(deps: SenderDeps, slots: SignedSlot[], fees: 
         ? close({ chainId: deps.chainId, nonce: slot.nonce, fees: bumped, from: deps.signer.address })
         : samePayload(old, { chainId: deps.chainId, nonce: slot.nonce, maxFeePerGas, maxPriorityFeePerGas });
       const raw = await deps.signer.signTransaction(tx);
-      return { slot, raw, hash: keccak256(raw) };
+      return { slot, raw, hash: transactionHash(raw) };
     }),
   );
   if (signed.length === 0) return result;

@@ -4,7 +4,8 @@
  * byte for byte viem's, with the curve arithmetic, most of a signature's cost, in WebAssembly. A
  * typed transaction is not serialised twice: its signature is spliced into the unsigned bytes.
  */
-import { hexToBytes, keccak256, serializeTransaction, type Hex, type TransactionSerializable } from "viem";
+import { hexToBytes, serializeTransaction, type Hex, type TransactionSerializable } from "viem";
+import { keccakOfHex } from "../tx/keccak";
 import type { LocalAccount } from "viem/accounts";
 import { withSignature } from "./signed-rlp";
 import { signHash } from "./wasm-secp256k1";
@@ -18,7 +19,7 @@ export function wasmTransactionSigner(privateKey: Hex): SignTransaction {
     // As viem: a blob transaction's signature covers its payload without the sidecars.
     const signable = transaction.type === "eip4844" ? { ...transaction, sidecars: false as const } : transaction;
     const unsigned = await serializer(signable);
-    const { r, s, yParity } = signHash(key, keccak256(unsigned, "bytes"));
+    const { r, s, yParity } = signHash(key, keccakOfHex(unsigned));
     // Only bytes the default serialiser made from an unsigned transaction are spliced.
     const unsignedAsIs = serializer === serializeTransaction && signable === transaction && !("r" in transaction) && !("s" in transaction);
     const spliced = unsignedAsIs ? withSignature(unsigned, { r, s, yParity }) : undefined;

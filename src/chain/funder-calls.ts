@@ -5,13 +5,14 @@
  * successfully. The funder sends only while a run initializes, and one run is live at a time, so
  * nothing else uses its nonces meanwhile.
  */
-import { keccak256, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import type { LocalAccount } from "viem/accounts";
 import { fetchPendingNonce } from "./node-queries";
 import type { JsonRpcClient } from "./rpc";
 import { FunderError } from "../errors";
 import { waitForReceipts, type Receipt } from "./wait";
 import { eip1559Fees } from "../tx/fees";
+import { transactionHash } from "../tx/keccak";
 import type { FeeQuote } from "../tx/types";
 
 export interface FunderCall {
@@ -60,7 +61,7 @@ export async function sendFromFunder(send: FunderSend, calls: FunderCall[]): Pro
     const outcomes = await rpc.batch(signed.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] })));
     outcomes.forEach((o, k) => {
       if (!o.ok && o.error.errorClass !== "already-known") throw new FunderError(`${what}: a transaction was rejected: ${o.error.message}`);
-      hashes.push(keccak256(signed[k]));
+      hashes.push(transactionHash(signed[k]));
     });
   }
   const receipts = await waitForReceipts(rpc, hashes, Math.max(MIN_MINING_TIMEOUT_MS, calls.length * MINING_MS_PER_CALL));

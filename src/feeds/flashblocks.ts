@@ -9,7 +9,7 @@
  * `DecompressionStream` takes only gzip and deflate.
  */
 import { brotliDecompressSync } from "node:zlib";
-import { keccak256 } from "viem";
+import { transactionHash } from "../tx/keccak";
 import type { FirstSighting, Flashblock, FlashblockMessage } from "./flashblock-types";
 import { frameText, hash32, isRecord, parseJson, quantity, type FrameData } from "./frame-json";
 
@@ -39,7 +39,7 @@ function hashesOf(diff: Record<string, unknown>, metadata: Record<string, unknow
   const fromReceipts = receipts.map(hash32).filter((h) => h !== null);
   if (fromReceipts.length > 0) return { hashes: fromReceipts, hashesFrom: "receipts" };
   const raw = Array.isArray(diff.transactions) ? diff.transactions : [];
-  const hashes = raw.filter((tx): tx is `0x${string}` => typeof tx === "string" && RAW_TX.test(tx)).map((tx) => keccak256(tx));
+  const hashes = raw.filter((tx): tx is `0x${string}` => typeof tx === "string" && RAW_TX.test(tx)).map((tx) => transactionHash(tx));
   return { hashes, hashesFrom: "transactions" };
 }
 
