@@ -74,6 +74,14 @@ export function countFromFirst(t: SendTally, windowMs: number): { accepted: numb
   return { accepted: sum(t.acceptedPerBucket), rejected: sum(t.rejectedPerBucket) };
 }
 
+/** Accepted sends per whole second from the first send, to the last one: where a run ramps, holds and ends. */
+export function acceptedPerSecond(t: SendTally): number[] {
+  const perSecond = 1000 / BUCKET_MS;
+  const out: number[] = [];
+  t.acceptedPerBucket.forEach((n, i) => (out[Math.floor(i / perSecond)] = (out[Math.floor(i / perSecond)] ?? 0) + (n ?? 0)));
+  return Array.from(out, (n) => n ?? 0);
+}
+
 export const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**

@@ -26,7 +26,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
-import { cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
+import { acceptedPerSecond, cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-many";
 import { senderAccount } from "../src/account/keys";
 import { DEV_MNEMONIC, TRANSFER_RECIPIENT } from "../src/config";
@@ -313,6 +313,7 @@ try {
       rejectedInWindow: sustainedFig.rejectedInWindow,
       loadSendsSeen: sustainedPhase.load.accepted + sustainedPhase.load.rejected,
       otherSendsSeen: sustainedPhase.other.accepted + sustainedPhase.other.rejected,
+      acceptedPerSecond: acceptedPerSecond(sustainedPhase.load),
       tailAfterDurationMs: sustainedFig.tailAfterDurationMs,
       acceptedTailAfterDurationMs: sustainedFig.acceptedTailAfterDurationMs,
       statusPolls: status.polls,

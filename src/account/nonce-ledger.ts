@@ -64,6 +64,12 @@ export class NonceLedger {
    */
   private readonly inFlight = new Map<number, string>();
   private known = false;
+  /**
+   * Whether an `unknown` slot may exist that no submission here waits on. Only two things leave
+   * one: a restart (this instance starts with it set) and a submission that hands its slot over.
+   * Cleared when a look-up finds none, so the object's every collect does not scan the slots.
+   */
+  private unknownLeft = true;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS nonce_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`);
@@ -147,7 +153,9 @@ export class NonceLedger {
    * resolution. Only that submission's claim is released, not a newer one on a reused nonce.
    */
   handOver(nonce: number, txHash: string): void {
-    if (this.inFlight.get(nonce) === txHash) this.inFlight.delete(nonce);
+    if (this.inFlight.get(nonce) !== txHash) return;
+    this.inFlight.delete(nonce);
+    this.unknownLeft = true;
   }
 
   /** The node has the transaction (accepted, or "already known"). The raw bytes stay for re-broadcast. */
@@ -260,7 +268,10 @@ export class NonceLedger {
 
   /** Unknown outcomes that no submission of this instance is still waiting on. */
   unknownSlots(): SignedSlot[] {
-    return this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));
+    if (!this.unknownLeft) return [];
+    const slots = this.signedSlots("unknown").filter((s) => !this.inFlight.has(s.nonce));
+    this.unknownLeft = slots.length > 0;
+    return slots;
   }
 
   /** Sent transactions with their raw bytes, for re-broadcasting the ones that are stuck. A lookup, not a scan. */
