@@ -90,6 +90,8 @@ interface BenchResults {
     acceptedTps: number;
     ratio: number;
     tailAfterDurationMs: number | null;
+    /** Accepted load sends per second from the first (absent in older results). */
+    acceptedPerSecond?: number[];
     statusPolls: number;
     statusPollMs: number;
     statusP50Ms: number;
@@ -115,6 +117,7 @@ function benchTable(b: BenchResults): string[] {
     `| ceiling: ${fmt(c.sends)} pre-signed transfers from ${c.accounts} accounts, batches of ${c.batchSize} over ${c.connections} connections | **${fmt(c.acceptedTps)} tps** accepted (over ${fmt(Math.round(c.windowMs))} ms) | the baseline | — |`,
     `| sustained: the worker at ${fmt(s.targetTps)} tps for ${s.durationSec} s over ${s.accounts} account objects | **${fmt(s.acceptedTps)} tps** accepted within the ${s.durationSec} s = **${s.ratio} ×** the ceiling | ≥ ${t.sustainedRatio} × | ${yes(met.sustainedRatio)} |`,
     `| burst: ${fmt(u.burstCount)} pre-signed over ${u.accounts} account objects | **${fmt(u.acceptedTps)} tps** accepted (${fmt(u.sends)} over ${fmt(Math.round(u.windowMs))} ms; they reached the proxy within ${fmt(Math.round(u.arrivalSpanMs))} ms) = **${u.ratio} ×** the ceiling | ≥ ${t.burstRatio} × | ${yes(met.burstRatio)} |`,
+    ...(s.acceptedPerSecond ? [`| sustained, accepted per second from the first send | ${s.acceptedPerSecond.map(fmt).join(" · ")} | — | — |`] : []),
     `| tail: last load send after the sustained run's ${s.durationSec} s | ${s.tailAfterDurationMs === null ? "—" : `${fmt(s.tailAfterDurationMs)} ms`} | ≤ ${fmt(t.tailMs)} ms | ${yes(met.tailMs)} |`,
     `| status route under that overload (${fmt(s.statusPolls)} polls in flight, one after another every ${s.statusPollMs} ms) | p50 ${fmt(s.statusP50Ms)} ms · p99 **${fmt(s.statusP99Ms)} ms** · max ${fmt(s.statusMaxMs)} ms · ${s.statusTimeouts} timed out | p99 < ${fmt(t.statusP99Ms)} ms | ${yes(met.statusP99Ms)} |`,
     `| status route during the burst run (signing ahead, then sending) | p99 ${fmt(u.statusP99Ms)} ms · max ${fmt(u.statusMaxMs)} ms · ${u.statusTimeouts} timed out (30 s) | — | — |`,

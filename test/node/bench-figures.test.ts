@@ -1,6 +1,6 @@
 /** The benchmark's figures (bench/figures.ts): windows, rates, percentiles and targets, without a chain. */
 import { describe, expect, it } from "vitest";
-import { BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
+import { acceptedPerSecond, BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
 
 /** A tally of sends arriving at `arrivals` (ms), each answered `answerAfterMs` later, accepted unless listed. */
 function tally(arrivals: number[], answerAfterMs = 5, rejectedAt: number[] = []): SendTally {
@@ -33,6 +33,14 @@ describe("send tally", () => {
     expect(countFromFirst(t, 1000)).toEqual({ accepted: 5, rejected: 0 });
     expect(countFromFirst(t, 100)).toEqual({ accepted: 2, rejected: 0 });
     expect(countFromFirst(t, 10_000).accepted).toBe(7);
+  });
+});
+
+describe("accepted per second", () => {
+  it("sums whole seconds from the first send, a quiet second counted as 0, up to the last send", () => {
+    const t = tally([1000, 1999, 2000, 2500, 4100], 5, [2500]);
+    expect(acceptedPerSecond(t)).toEqual([2, 1, 0, 1]);
+    expect(acceptedPerSecond(emptyTally())).toEqual([]);
   });
 });
 
