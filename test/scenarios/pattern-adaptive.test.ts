@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
-import { apiJson, auditChain, blockNumber, chainRpc, expectNothingLost, stopLiveRun, waitForRun } from "./helpers";
+import { apiJson, auditChain, blockNumber, chainRpc, expectNothingLost, stopLiveRun, waitForRun } from "../workers/helpers";
 
 afterEach(() => stopLiveRun(120_000));
 
