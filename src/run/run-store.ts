@@ -57,6 +57,9 @@ export class RunStore {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS record_pages (page INTEGER NOT NULL, part INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (page, part))`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS record_overlays (id TEXT PRIMARY KEY, page INTEGER NOT NULL, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE INDEX IF NOT EXISTS record_overlays_page ON record_overlays (page)`);
+    // Per page and checkpoint: the first hashes of its records forgotten while it lived on.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS record_gone (page INTEGER NOT NULL, body TEXT NOT NULL)`);
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS record_gone_page ON record_gone (page)`);
     // One row per record, as checkpoints before pages wrote them: read on restore, then dropped.
     this.sql.exec(`CREATE TABLE IF NOT EXISTS live_records (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS mined_nonces (account TEXT PRIMARY KEY, body TEXT NOT NULL)`);
@@ -104,16 +107,19 @@ export class RunStore {
     for (const { page, records } of c.tracker.pages) {
       jsonArrays(records).forEach(({ json }, part) => this.sql.exec(`INSERT OR REPLACE INTO record_pages (page, part, body) VALUES (?, ?, ?)`, page, part, json));
     }
-    for (const { json } of jsonArrays(c.tracker.dropPages)) {
-      this.sql.exec(`DELETE FROM record_pages WHERE page IN (SELECT value FROM json_each(?))`, json);
-      this.sql.exec(`DELETE FROM record_overlays WHERE page IN (SELECT value FROM json_each(?))`, json);
-    }
     for (const { json } of jsonArrays(c.tracker.put.map((record) => [overlayKey(record), record.page, record]))) {
       this.sql.exec(`INSERT OR REPLACE INTO record_overlays (id, page, body) SELECT value ->> '$[0]', value ->> '$[1]', value -> '$[2]' FROM json_each(?)`, json);
+    }
+    for (const { json } of jsonArrays(c.tracker.gone)) {
+      this.sql.exec(`INSERT INTO record_gone (page, body) SELECT value ->> '$.page', value -> '$.hashes' FROM json_each(?)`, json);
     }
     for (const { json } of jsonArrays(c.tracker.drop)) {
       this.sql.exec(`DELETE FROM record_overlays WHERE id IN (SELECT value FROM json_each(?))`, json);
       this.sql.exec(`DELETE FROM live_records WHERE id IN (SELECT value FROM json_each(?))`, json);
+    }
+    // Last: a page dropped takes whatever of it this checkpoint wrote too.
+    for (const { json } of jsonArrays(c.tracker.dropPages)) {
+      for (const table of ["record_pages", "record_overlays", "record_gone"]) this.sql.exec(`DELETE FROM ${table} WHERE page IN (SELECT value FROM json_each(?))`, json);
     }
     for (const { json } of jsonArrays(c.tracker.watermarks)) {
       this.sql.exec(`INSERT OR REPLACE INTO mined_nonces (account, body) SELECT value ->> '$[0]', value -> '$[1]' FROM json_each(?)`, json);
@@ -147,15 +153,19 @@ export class RunStore {
     };
   }
 
-  /** The records of every page with their overlays applied, tombstones left out, and those of older checkpoints' own rows. */
+  /** The live records: every page's, gone ones left out and overlays applied, and those of older checkpoints' own rows. */
   private records(): TxRecord[] {
+    const gone = new Set<string>();
+    for (const row of this.sql.exec<{ page: number; body: string }>(`SELECT page, body FROM record_gone`)) {
+      for (const hash of JSON.parse(row.body) as string[]) gone.add(overlayKey({ page: row.page, hashes: [hash] }));
+    }
     const overlays = new Map<string, TxRecord>();
     for (const row of this.sql.exec<{ id: string; body: string }>(`SELECT id, body FROM record_overlays`)) overlays.set(row.id, JSON.parse(row.body) as TxRecord);
     const records: TxRecord[] = [];
     for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM record_pages ORDER BY page, part`)) {
       for (const paged of JSON.parse(row.body) as TxRecord[]) {
-        const record = overlays.get(overlayKey(paged)) ?? paged;
-        if (!record.forgotten) records.push(record);
+        const key = overlayKey(paged);
+        if (!gone.has(key)) records.push(overlays.get(key) ?? paged);
       }
     }
     for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM live_records`)) records.push(JSON.parse(row.body) as TxRecord);
@@ -200,6 +210,6 @@ export class RunStore {
   /** The run is over and its rows are in D1: the live state goes, the record and final figures stay. */
   clearLive(): void {
     this.kv.delete(LIVE_KEY);
-    for (const table of ["record_pages", "record_overlays", "live_records", "mined_nonces", "delivery_marks", "log_queue", "series_queue"]) this.sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["record_pages", "record_overlays", "record_gone", "live_records", "mined_nonces", "delivery_marks", "log_queue", "series_queue"]) this.sql.exec(`DELETE FROM ${table}`);
   }
 }

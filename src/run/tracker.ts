@@ -16,10 +16,11 @@
  * Records are stored by the page, not one row each (issue 9: no per-transaction storage write on
  * the hot path): the records a tick reported that are still live at its checkpoint go into new
  * pages, as they are then. A record changed after its page was written (nudged, failed, replaced,
- * discarded) gets an overlay row, which replaces its page's copy on restore. A page goes once all
- * its records are forgotten; until then a restore skips the ones settled since, by the mined
- * watermarks written in the same checkpoint, and the few forgotten otherwise by a tombstone overlay.
- * Most transactions are reported and mined within a few ticks and never get a row of their own.
+ * discarded) gets an overlay row, which replaces its page's copy on restore. A record forgotten
+ * while its page still holds others joins that page's gone list (one row per page and checkpoint,
+ * however many it lists). A page goes, with its overlays and gone lists, once all its records are
+ * forgotten. Most transactions are reported and mined within a few ticks and never get a row of
+ * their own.
  */
 import type { SendErrorClass } from "../errors";
 import type { BurstResult } from "../account/send-burst";
@@ -85,8 +86,6 @@ export interface TxRecord {
   preconfBy?: number;
   /** The storage page it was written on (absent until its first checkpoint, and in older checkpoints). */
   page?: number;
-  /** A tombstone: forgotten while its page still holds it, and not settled by a watermark. */
-  forgotten?: true;
 }
 
 /** Per transaction type: what TestMetrics `byType` reports. */
@@ -143,11 +142,13 @@ export interface TrackerSnapshot {
 }
 
 /**
- * What changed since the last `takeChanges()`: new pages of records, pages to drop, overlays to
- * store (by `overlayKey`) or drop, and watermarks.
+ * What changed since the last `takeChanges()`: new pages of records, the first hashes of paged
+ * records forgotten (by page), pages to drop whole, overlays to store (by `overlayKey`) or drop,
+ * and watermarks. Pages to drop go last: nothing else in the same changes refers to them.
  */
 export interface TrackerChanges {
   pages: Array<{ page: number; records: TxRecord[] }>;
+  gone: Array<{ page: number; hashes: string[] }>;
   dropPages: number[];
   put: TxRecord[];
   drop: string[];
@@ -229,6 +230,8 @@ export class RunTracker {
   /** Per stored page: how many of its records are still live. */
   private readonly pageLive = new Map<number, number>();
   private droppedPages: number[] = [];
+  /** Per page that lives on: the first hashes of its records forgotten since the last `takeChanges()`. */
+  private gone = new Map<number, string[]>();
   private nextPage = 1;
 
   constructor(
@@ -598,17 +601,20 @@ export class RunTracker {
     this.unsetPending(tx);
     const page = tx.page;
     if (this.fresh.delete(tx) || page === undefined) return;
-    const key = overlayKey(tx);
+    // Gone: its overlay, if one waits for this checkpoint, is not written.
+    this.dirty.delete(overlayKey(tx));
     const left = (this.pageLive.get(page) ?? 1) - 1;
-    if (left > 0) this.pageLive.set(page, left);
-    else {
+    if (left > 0) {
+      this.pageLive.set(page, left);
+      const gone = this.gone.get(page);
+      if (gone) gone.push(tx.hashes[0]);
+      else this.gone.set(page, [tx.hashes[0]]);
+    } else {
+      // The page goes whole, with its overlays and gone lists.
       this.pageLive.delete(page);
+      this.gone.delete(page);
       this.droppedPages.push(page);
     }
-    // Its page outlives it, and no watermark will tell a restore it is settled.
-    if (left > 0 && !this.isCounted(tx.account, tx.nonce)) this.dirty.set(key, { ...tx, forgotten: true });
-    // An overlay already stored stays until its page goes: a restore skips it by the watermark.
-    else this.dirty.delete(key);
   }
 
   /** A paged record changed: its overlay is written with the next checkpoint (a fresh one is paged as it is then). */
@@ -700,9 +706,11 @@ export class RunTracker {
     }
     const dropPages = this.droppedPages;
     this.droppedPages = [];
+    const gone = [...this.gone].map(([page, hashes]) => ({ page, hashes }));
+    this.gone.clear();
     const watermarks = [...this.dirtyWatermarks].map((a): [string, MinedNoncesData] => [a, this.mined.get(a)!.toJSON()]);
     this.dirtyWatermarks.clear();
-    return { pages, dropPages, put, drop, watermarks };
+    return { pages, gone, dropPages, put, drop, watermarks };
   }
 
   snapshot(): TrackerSnapshot {
@@ -738,9 +746,8 @@ export class RunTracker {
   }
 
   /**
-   * The tracker a checkpoint describes: its snapshot, its records (its pages' with their overlays
-   * applied, tombstones left out) and its watermarks. Records settled since their page was written
-   * are skipped by the watermarks; a page left with none live goes at the next checkpoint.
+   * The tracker a checkpoint describes: its snapshot, its live records (its pages', gone ones left
+   * out and overlays applied) and its watermarks.
    */
   static restore(snapshot: TrackerSnapshot, records: TxRecord[], watermarks: Array<[string, MinedNoncesData]>, startNonces?: Map<string, number>): RunTracker {
     const t = new RunTracker(snapshot.startedAt, snapshot.head, startNonces);
@@ -773,27 +780,20 @@ export class RunTracker {
     t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit), preconf: s.preconf ?? emptySketch() };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
     for (const record of records) {
-      if (record.page !== undefined) {
-        t.nextPage = Math.max(t.nextPage, record.page + 1);
-        if (!t.pageLive.has(record.page)) t.pageLive.set(record.page, 0);
-      }
-      if (t.isCounted(record.account, record.nonce)) continue;
       if (record.page === undefined) {
         // A row of its own from an older checkpoint: paged afresh at the next one, its row dropped.
         t.dirty.set(overlayKey(record), null);
         t.fresh.add(record);
-      } else t.pageLive.set(record.page, t.pageLive.get(record.page)! + 1);
+      } else {
+        t.nextPage = Math.max(t.nextPage, record.page + 1);
+        t.pageLive.set(record.page, (t.pageLive.get(record.page) ?? 0) + 1);
+      }
       for (const h of record.hashes) t.byHash.set(h, record);
       if (record.status === "pending") t.setPending(record);
       if (record.status === "failed") {
         t.failed.add(record);
         t.failedByNonce.set(nonceKey(record.account, record.nonce), record);
       }
-    }
-    for (const [page, live] of t.pageLive) {
-      if (live > 0) continue;
-      t.pageLive.delete(page);
-      t.droppedPages.push(page);
     }
     return t;
   }

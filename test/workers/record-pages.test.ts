@@ -102,12 +102,13 @@ describe("record pages", () => {
       const changes = save(store, tracker);
       expect(changes.pages.map((p) => p.page)).toEqual([2]);
       expect(changes.put.map((r) => [r.nonce, r.nudges, r.page])).toEqual(range(4, 10).map((n) => [n, 1, 1]));
+      expect(changes.gone).toEqual([{ page: 1, hashes: range(0, 4).map(hash) }]);
 
       const again = restored(store);
       expect(counters(again)).toEqual(counters(tracker));
       expect(again.liveRecords).toBe(8);
       expect(again.takeStuck(T0 + 120_000, 40, 1_000, 2, 3).rebroadcast.get(A)).toEqual(range(4, 12));
-      // The mined ones were skipped (their watermark); the rest confirm once, and both pages go.
+      // The mined ones are gone from their page; the rest confirm once, and both pages go.
       again.recordBurst(burst({ sent: [sent(0)] }), "eu");
       again.recordBlock(block(2, range(4, 12)), T0 + 3_000);
       expect(counters(again)).toEqual({ sent: 12, confirmed: 12, failed: 0, pending: 0 });
@@ -115,7 +116,7 @@ describe("record pages", () => {
     });
   });
 
-  it("a forgotten record whose page lives on gets a tombstone: a restart does not bring it back", async () => {
+  it("a record forgotten while its page lives on is on that page's gone list: a restart does not bring it back", async () => {
     await withStore((store) => {
       const tracker = new RunTracker(T0);
       tracker.recordBurst(burst({ sent: [sent(1, 0), sent(2, 1)] }), "eu");
@@ -124,13 +125,57 @@ describe("record pages", () => {
       tracker.recordBurst(burst({ failed: [{ ...sent(2, 1), errorClass: "underpriced", message: "underpriced" }] }), "eu");
       tracker.recordBurst(burst({ failed: [{ ...sent(3, 1), errorClass: "underpriced", message: "underpriced" }] }), "eu");
       const changes = save(store, tracker);
-      expect(changes.put.filter((r) => r.forgotten).map((r) => r.hashes[0])).toEqual([hash(2)]);
+      expect(changes.gone).toEqual([{ page: 1, hashes: [hash(2)] }]);
+      // Forgotten in the tick its overlay was due: the overlay is not written.
+      expect(changes.put).toEqual([]);
       const again = restored(store);
       expect(again.liveRecords).toBe(tracker.liveRecords);
       expect(counters(again)).toEqual(counters(tracker));
       // The newer failed record is there to catch late bytes; the older one is not.
       again.recordBlock(block(1, [1, 3]), T0 + 2_000);
       expect(counters(again)).toEqual({ sent: 3, confirmed: 2, failed: 1, pending: 0 });
+    });
+  });
+
+  it("keeps a pending record whose nonce another transaction took: its late bytes still count it, and the end discards it", async () => {
+    await withStore((store) => {
+      const tracker = new RunTracker(T0);
+      tracker.recordBurst(burst({ sent: [sent(1, 0)] }), "eu");
+      save(store, tracker);
+      // Refused, the nonce reused by another transaction, then the first one's bytes reach the node after all.
+      tracker.recordBurst(burst({ failed: [{ ...sent(1, 0), errorClass: "unknown", message: "the node does not have it" }] }), "eu");
+      tracker.recordBurst(burst({ sent: [sent(2, 0)] }), "eu");
+      tracker.recordBurst(burst({ sent: [sent(1, 0)] }), "eu");
+      tracker.recordBlock(block(1, [2]), T0 + 1_000);
+      save(store, tracker);
+      const again = restored(store);
+      expect(counters(again)).toEqual(counters(tracker));
+      expect(counters(again)).toEqual({ sent: 2, confirmed: 1, failed: 0, pending: 1 });
+      again.discardPending();
+      tracker.discardPending();
+      expect(again.txDiscarded).toBe(tracker.txDiscarded);
+      expect(again.txDiscarded).toBe(1);
+    });
+  });
+
+  it("leaves no row behind for a page dropped in the checkpoint that also forgot and changed records on it", async () => {
+    await runInDurableObject(env.RUN_COORDINATOR.get(env.RUN_COORDINATOR.idFromName(crypto.randomUUID())), (_i, state) => {
+      const store = new RunStore(state.storage);
+      const tracker = new RunTracker(T0);
+      const B = "0x00000000000000000000000000000000000000b2";
+      tracker.recordBurst(burst({ sent: [sent(1, 5)] }), "eu");
+      tracker.recordBurst({ ...emptyBurst(B), sent: [sent(2, 0)] }, "eu");
+      save(store, tracker);
+      // One tick: A's nonce 5 is refused (an overlay), refused again under a new hash (the first
+      // forgotten, the second new), then mined; B's is mined: page 1 empties and goes.
+      tracker.recordBurst(burst({ failed: [{ ...sent(1, 5), errorClass: "underpriced", message: "underpriced" }] }), "eu");
+      tracker.recordBurst(burst({ failed: [{ ...sent(3, 5), errorClass: "underpriced", message: "underpriced" }] }), "eu");
+      tracker.recordBlock(block(1, [2, 3]), T0 + 1_000);
+      const changes = save(store, tracker);
+      expect(changes.dropPages).toEqual([1]);
+      const rows = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+      expect(["record_pages", "record_overlays", "record_gone", "live_records"].map(rows)).toEqual([0, 0, 0, 0]);
+      expect(counters(tracker)).toEqual({ sent: 3, confirmed: 2, failed: 1, pending: 0 });
     });
   });
 

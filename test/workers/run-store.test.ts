@@ -49,11 +49,11 @@ function scalars(): LiveScalars {
   };
 }
 
-const changes = (parts: Partial<TrackerChanges>): TrackerChanges => ({ pages: [], dropPages: [], put: [], drop: [], watermarks: [], ...parts });
+const changes = (parts: Partial<TrackerChanges>): TrackerChanges => ({ pages: [], gone: [], dropPages: [], put: [], drop: [], watermarks: [], ...parts });
 
 const checkpoint = (parts: Partial<Checkpoint>): Checkpoint => ({
   scalars: scalars(),
-  tracker: { pages: [], dropPages: [], put: [], drop: [], watermarks: [] },
+  tracker: changes({}),
   marks: [],
   logs: [],
   seconds: [],
@@ -96,19 +96,18 @@ describe("RunStore", () => {
     const paged = (n: number, page: number): TxRecord => ({ ...record(n), page });
     const restored = await inFreshObject((store) => {
       store.checkpoint(checkpoint({ tracker: changes({ pages: [{ page: 1, records: [paged(0, 1), paged(1, 1), paged(2, 1)] }], watermarks: [["0xa1", { contiguous: 0, above: [] }]] }), marks: [[0, { applied: 2, above: [] }]] }));
-      // The next tick: nonce 0 mined (its page keeps it; the watermark says it is settled), 1 nudged
-      // (an overlay), 3 failed and forgotten (a tombstone), 4 new (a page), account 0 applied up to 3, 5 ahead.
+      // The next tick: nonce 0 mined (gone from page 1), 1 nudged (an overlay), 3 and 4 new (page 2),
+      // account 0 applied up to 3, 5 ahead. Then 3 is forgotten (gone from page 2).
       store.checkpoint(
         checkpoint({
-          tracker: changes({ pages: [{ page: 2, records: [paged(3, 2), paged(4, 2)] }], put: [{ ...paged(1, 1), nudges: 1 }], watermarks: [["0xa1", { contiguous: 1, above: [] }]] }),
+          tracker: changes({ pages: [{ page: 2, records: [paged(3, 2), paged(4, 2)] }], gone: [{ page: 1, hashes: [record(0).hashes[0]] }], put: [{ ...paged(1, 1), nudges: 1 }], watermarks: [["0xa1", { contiguous: 1, above: [] }]] }),
           marks: [[0, { applied: 3, above: [5] }]],
         }),
       );
-      store.checkpoint(checkpoint({ tracker: changes({ put: [{ ...paged(3, 2), status: "failed", forgotten: true }] }) }));
+      store.checkpoint(checkpoint({ tracker: changes({ gone: [{ page: 2, hashes: [record(3).hashes[0]] }] }) }));
       return store.restore();
     });
-    // The store gives back what pages and overlays hold; the tracker's restore skips what watermarks settle.
-    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[0, 0], [1, 1], [2, 0], [4, 0]]);
+    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[1, 1], [2, 0], [4, 0]]);
     expect(restored!.watermarks).toEqual([["0xa1", { contiguous: 1, above: [] }]]);
     expect(restored!.marks).toEqual([[0, { applied: 3, above: [5] }]]);
     expect(restored!.scalars).toMatchObject({ cursor: 3, lastBlock: 12, currentTarget: 40 });
