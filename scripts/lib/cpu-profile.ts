@@ -100,7 +100,3 @@ export function printSummary(s: ProfileSummary, top = 35): void {
   print("by function, inclusive (what ran under it)", s.inclusiveByFunction);
   for (const [name, rows] of Object.entries(s.callers)) if (rows.length > 0) print(`${name}: called from`, rows.slice(0, 12));
 }
-
-export function readProfile(path: string): CpuProfile {
-  return JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
-}

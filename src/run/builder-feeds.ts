@@ -20,6 +20,14 @@ import type { FeedEvent } from "./feed-word";
  */
 export const MAX_INBOX = 200_000;
 
+/**
+ * How long the end of a run waits for the block-metrics feed to report the last block the run
+ * polled. A builder sends a block's build on its own socket, which may trail the node's head (the
+ * test builder, polling anvil, trails it by up to a poll): closed at once, the feed would leave the
+ * run's last block out of its figures.
+ */
+export const BLOCK_FEED_CATCH_UP_MS = 2_000;
+
 export type FeedConnections = Partial<Record<FeedName, FeedSocketState>>;
 
 export class BuilderFeeds {
@@ -68,6 +76,11 @@ export class BuilderFeeds {
     this.inbox = [];
     this.builds = [];
     return taken;
+  }
+
+  /** Whether the run reads this feed. */
+  reads(name: FeedName): boolean {
+    return this.sockets.has(name);
   }
 
   /** Each open feed's connection state: open, connecting, or waiting to reconnect. */

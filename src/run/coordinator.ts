@@ -23,7 +23,7 @@ import { LivePublisher } from "../live/publisher";
 import { AccountFleet } from "./account-fleet";
 import { followPending } from "./adaptive-sampler";
 import { launchDueBursts, settleBursts } from "./burst-launcher";
-import { BuilderFeeds } from "./builder-feeds";
+import { BLOCK_FEED_CATCH_UP_MS, BuilderFeeds } from "./builder-feeds";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
 import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
@@ -496,6 +496,7 @@ export class RunCoordinator extends DurableObject<Env> {
       return false;
     }
     live.tracker.discardPending();
+    if (this.blockFeedBehind(live, now)) return false;
     run.stopSequenceMs = now - (run.sendingEndedAt ?? now);
     try {
       run.verification = await verifyRun(this.rpc, {
@@ -510,6 +511,19 @@ export class RunCoordinator extends DurableObject<Env> {
       run.verification = unverifiable(run, live, err);
     }
     return true;
+  }
+
+  /**
+   * The block-metrics feed has not yet reported the last block polled when the run's transactions
+   * were all settled: its figures would miss that block's build. That block, not the head that
+   * keeps moving meanwhile, is waited for, up to BLOCK_FEED_CATCH_UP_MS; a feed that is down does
+   * not hold the run longer than that.
+   */
+  private blockFeedBehind(live: LiveRun, now: number): boolean {
+    const figures = live.builder?.figures.blockMetrics;
+    if (!figures || !this.feeds?.reads("blockMetrics")) return false;
+    const wait = (live.blockFeedWait ??= { block: live.lastBlock, until: now + BLOCK_FEED_CATCH_UP_MS });
+    return (figures.recent.at(-1)?.blockNumber ?? -1) < wait.block && now < wait.until;
   }
 
   /**

@@ -329,7 +329,7 @@ describe("test builder", () => {
     expect(viaHttp.rpc.acceptedTxs).toBe(builder.stats().rpc.acceptedTxs);
     expect(viaHttp.preconf.events.confirmed).toBe(viaHttp.rpc.acceptedTxs);
     const reset = (await (await fetch(`${builder.controlUrl}/reset`, { method: "POST" })).json()) as any;
-    expect(reset.settings).toEqual({ revokeNext: 0, dropNext: 0, requeueNext: 0, seqGap: 0, shape: "alternate", flashblockFrames: "text", preconfDelayMs: 20 });
+    expect(reset.settings).toEqual({ revokeNext: 0, dropNext: 0, requeueNext: 0, seqGap: 0, shape: "alternate", flashblockFrames: "text", preconfDelayMs: 20, blockMetricsDelayMs: 0 });
     expect(builder.stats()).toMatchObject({ rpc: { acceptedTxs: 0, requests: 0 }, preconf: { batchMessages: 0 }, clients: { preconf: 1, "block-metrics": 1, flashblocks: 1 } });
   });
 

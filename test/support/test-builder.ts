@@ -73,9 +73,13 @@ export async function startTestBuilder(opts: TestBuilderOptions): Promise<TestBu
     onMined: (block) => {
       flashblocks.sealed(block); // first: the tracker lets go of the mined txs' raw bytes
       txs.mined({ number: Number(block.number), transactions: block.transactions });
-      hub.broadcast("block-metrics", blockMetrics(block));
-      stats.blockMetrics.messages += 1;
-      stats.blockMetrics.lastBlockNumber = Number(block.number);
+      const sendMetrics = () => {
+        hub.broadcast("block-metrics", blockMetrics(block));
+        stats.blockMetrics.messages += 1;
+        stats.blockMetrics.lastBlockNumber = Number(block.number);
+      };
+      if (settings.blockMetricsDelayMs > 0) setTimeout(sendMetrics, settings.blockMetricsDelayMs).unref();
+      else sendMetrics();
     },
   });
   const hub = createFeedHub(current, () => settings.flashblockFrames);

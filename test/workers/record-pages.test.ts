@@ -94,7 +94,7 @@ describe("record pages", () => {
       const tracker = new RunTracker(T0);
       tracker.recordBurst(burst({ sent: range(0, 10).map((n) => sent(n)) }), "eu");
       save(store, tracker);
-      // Nonces 0–3 mined; 4 stuck and nudged (an overlay on page 1); 10–11 new (page 2).
+      // Nonces 0–3 mined; 4–9 stuck and nudged (overlays on page 1); 10–11 new (page 2).
       tracker.recordBlock(block(1, range(0, 4)), T0 + 1_000);
       const stuck = tracker.takeStuck(T0 + 60_000, 20, 1_000, 2, 3);
       expect(stuck.rebroadcast.get(A)).toEqual(range(4, 10));

@@ -28,6 +28,8 @@ export interface FaultSettings {
   flashblockFrames: FrameEncoding;
   /** Delay between a tx's lifecycle steps before inclusion (pending → preconfirmed → …). */
   preconfDelayMs: number;
+  /** Delay before each block's block-metrics frame goes out: a feed that trails the node's head. */
+  blockMetricsDelayMs: number;
 }
 
 export interface ControlRequest extends Partial<FaultSettings> {
@@ -43,9 +45,10 @@ export const defaultSettings = (preconfDelayMs = 20): FaultSettings => ({
   shape: "alternate",
   flashblockFrames: "text",
   preconfDelayMs,
+  blockMetricsDelayMs: 0,
 });
 
-const COUNTS = ["revokeNext", "dropNext", "requeueNext", "seqGap", "preconfDelayMs", "refuseMs"] as const;
+const COUNTS = ["revokeNext", "dropNext", "requeueNext", "seqGap", "preconfDelayMs", "blockMetricsDelayMs", "refuseMs"] as const;
 const CHOICES: Record<string, readonly string[]> = {
   shape: ["single", "batch", "alternate"],
   flashblockFrames: ["text", "brotli"],
