@@ -22,7 +22,7 @@ import { EMPTY_WORKLOAD, emptyTipCounts, workloadBuilder, type AccountWorkload, 
 import { sweepBalance, type SweepOutcome } from "./sweep";
 import { SignedAheadWindow, type WindowKey } from "./signed-ahead";
 import { TYPE_SPECS } from "../tx/builders";
-import { claimBurst, sendTimedBurst, type TimedBurstOrder, type TimedBurstResult } from "./timed-burst";
+import { claimBurst, missedShare, sendTimedBurst, type TimedBurstOrder, type TimedBurstResult } from "./timed-burst";
 
 export interface AccountSetup {
   index: number;
@@ -187,6 +187,7 @@ export class AccountDO extends DurableObject<Env> {
     return this.deliver(async () => {
       const deps = this.deps();
       if (repeat) return emptyBurst(deps.signer.address);
+      if (order.again && Date.now() >= order.plannedAt) return missedShare(deps.signer.address, order.plannedAt);
       await this.dropWindow();
       await this.resolveUnknown(deps);
       return this.withWorkload(order.mix, (build) => sendTimedBurst({ ...deps, build }, order));

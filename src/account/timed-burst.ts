@@ -16,6 +16,11 @@ import { emptyBurst, signReserved, submit, type BurstResult, type SenderDeps } f
 export interface TimedBurstOrder extends BurstSlice {
   /** When the share leaves (ms since the epoch): the same instant for every object of the burst. */
   plannedAt: number;
+  /**
+   * Handed out again by a coordinator that restarted once its checkpoint held the burst: the first
+   * order may have been lost with the restart. Not sent if it arrives after its instant.
+   */
+  again?: boolean;
 }
 
 export interface BurstTiming {
@@ -27,6 +32,8 @@ export interface BurstTiming {
 
 export interface TimedBurstResult extends BurstResult {
   timing: BurstTiming;
+  /** The share's order came again after its instant and the first never came: nothing was sent. */
+  missed?: boolean;
 }
 
 const LAST_BURST_KEY = "timed-burst-planned-at";
@@ -40,6 +47,11 @@ export function claimBurst(kv: DurableObjectStorage["kv"], plannedAt: number): b
   if (plannedAt <= (kv.get<number>(LAST_BURST_KEY) ?? 0)) return false;
   kv.put(LAST_BURST_KEY, plannedAt);
   return true;
+}
+
+/** The report of a share whose only order came after its instant: a burst is never sent late. */
+export function missedShare(address: string, plannedAt: number): TimedBurstResult {
+  return { ...emptyBurst(address), timing: { plannedAt, firstSendAt: 0, lastSendAt: 0 }, missed: true };
 }
 
 export async function sendTimedBurst(deps: SenderDeps, order: TimedBurstOrder): Promise<TimedBurstResult> {

@@ -193,8 +193,11 @@ export class AccountFleet {
     while (mark.above.delete(mark.applied + 1)) mark.applied += 1;
     this.dirty.add(slot.index);
     this.tracker.recordBurst(delivery, slot.region);
-    const { timing } = delivery as Partial<TimedBurstResult>;
-    if (timing) this.burstReports.push({ timing, region: slot.region, sent: delivery.sent.filter((tx) => !tx.housekeeping).length, failed: delivery.failed.length });
+    const { timing, missed } = delivery as Partial<TimedBurstResult>;
+    if (timing) {
+      const sent = delivery.sent.filter((tx) => !tx.housekeeping).length;
+      this.burstReports.push({ timing, region: slot.region, account: slot.index, sent, failed: delivery.failed.length, ...(missed ? { missed } : {}) });
+    }
     return true;
   }
 

@@ -42,12 +42,30 @@ export function launchDueBursts(run: RunRecord, live: LiveRun, now: number, brea
     const plan = burstShares(count, slots.length, live.cursor);
     live.cursor = plan.cursor;
     const mix = runMix(request);
+    const record = newBurstRecord(plannedAt, count - plan.unplaced, plan.slices.length);
+    record.orders = {};
     for (const slice of plan.slices) {
-      live.fleet.timedBurst(slots[slice.account], { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees, plannedAt });
+      const order = { mix: allocate(mix, live.mixGiven, slice.count), fees: live.fees, plannedAt };
+      record.orders[slice.account] = order.mix;
+      live.fleet.timedBurst(slots[slice.account], order);
     }
-    bursts.push(newBurstRecord(plannedAt, count - plan.unplaced, plan.slices.length));
+    bursts.push(record);
   }
   live.currentTarget = rateAt(request, (now - startedAt) / 1000);
+}
+
+/**
+ * After a restart: every share handed out and not yet reported is handed out again. The calls of
+ * the instance that checkpointed the burst may never have left (a restart breaks the output gate
+ * that held them). An object that had its order sends once (a repeat is refused, the first call
+ * reports); one whose order was lost sends it at the instant, or reports it missed once that passed.
+ */
+export function handOutAgain(live: LiveRun): void {
+  for (const burst of live.bursts ?? []) {
+    for (const [account, mix] of Object.entries(burst.orders ?? {})) {
+      live.fleet.timedBurst(live.fleet.slots[Number(account)], { mix, fees: live.fees, plannedAt: burst.plannedAt, again: true });
+    }
+  }
 }
 
 /** At every checkpoint: the burst shares folded in since the last one, and the confirmations in `logs`. */

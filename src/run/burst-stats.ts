@@ -6,6 +6,7 @@
  * until every object of the burst has reported, then only their summaries stay.
  */
 import type { BurstTiming } from "../account/timed-burst";
+import type { TransactionType } from "../tx/types";
 import { NO_REGION } from "./region-plan";
 import type { TxLog } from "./tracker";
 import type { BurstView, RegionBurstView, SkewSummary } from "./burst-view";
@@ -17,6 +18,10 @@ export interface BurstShareReport {
   region?: string;
   sent: number;
   failed: number;
+  /** The reporting object's index in the run: its share is no longer awaited. */
+  account?: number;
+  /** Its order came again after the instant and the first never came: nothing sent. */
+  missed?: boolean;
 }
 
 /** One region's part of a burst. */
@@ -45,8 +50,18 @@ export interface BurstRecord {
   sent: number;
   failed: number;
   confirmed: number;
-  /** The coordinator reached the burst only after its instant (a restart, a stalled tick): not sent. */
+  /**
+   * Not sent: the coordinator reached the burst only after its instant (a restart, a stalled tick),
+   * or every share that reported had lost its order with a restart and got it again too late.
+   */
   missed: boolean;
+  /** Shares that reported missed (counted in `reported`). */
+  missedShares?: number;
+  /**
+   * Shares handed out and not yet reported, by account index: a restarted coordinator hands them
+   * out again, since the calls of the instance that checkpointed them may never have left.
+   */
+  orders?: Record<number, Array<[TransactionType, number]>>;
   /** Per region of the reporting objects (absent in records of an older build). */
   regions?: Record<string, RegionBurstRecord>;
 }
@@ -73,11 +88,13 @@ export function foldBurstReport(bursts: BurstRecord[], report: BurstShareReport)
     bursts.push(record);
     bursts.sort((a, b) => a.plannedAt - b.plannedAt);
   }
-  // Handed out after all (by an instance that restarted before its checkpoint held the burst).
-  record.missed = false;
+  if (report.account !== undefined) delete record.orders?.[report.account];
   record.sent += report.sent;
   record.failed += report.failed;
   record.reported += 1;
+  if (report.missed) record.missedShares = (record.missedShares ?? 0) + 1;
+  // A share sent: handed out after all (by an instance that restarted before its checkpoint held the burst).
+  record.missed = record.sent === 0 && record.reported === (record.missedShares ?? 0);
   const region = regionOf(record, report.region ?? NO_REGION);
   region.sent += report.sent;
   region.failed += report.failed;

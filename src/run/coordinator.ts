@@ -22,7 +22,7 @@ import type { TestMetrics } from "../metrics/test-metrics";
 import { LivePublisher } from "../live/publisher";
 import { AccountFleet } from "./account-fleet";
 import { followPending } from "./adaptive-sampler";
-import { launchDueBursts, settleBursts } from "./burst-launcher";
+import { handOutAgain, launchDueBursts, settleBursts } from "./burst-launcher";
 import { BLOCK_FEED_CATCH_UP_MS, BuilderFeeds } from "./builder-feeds";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
 import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
@@ -281,10 +281,11 @@ export class RunCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * The live state as the last checkpoint left it: after a restart, the run goes on from there (and
-   * reads its builder feeds again, unless `withFeeds` is false: a run being ended).
+   * The live state as the last checkpoint left it: after a restart, the run goes on from there: it
+   * reads its builder feeds again and hands out again the burst shares not yet reported (not when
+   * `goingOn` is false: a run being ended).
    */
-  private resume(run: RunRecord, withFeeds = true): LiveRun {
+  private resume(run: RunRecord, goingOn = true): LiveRun {
     const restored = this.store.restore();
     if (!restored) throw new Error("the coordinator restarted and found no checkpoint of the run");
     const { tracker: snapshot, unsettled, ...scalars } = restored.scalars;
@@ -300,7 +301,10 @@ export class RunCoordinator extends DurableObject<Env> {
       rescanFrom: Math.max((run.startBlock ?? 0) + 1, scalars.lastBlock - RESCAN_BLOCKS + 1),
       rescanAttempts: 0,
     };
-    if (withFeeds) this.openFeeds(run, live, true);
+    if (goingOn) {
+      this.openFeeds(run, live, true);
+      handOutAgain(live);
+    }
     return live;
   }
 

@@ -145,6 +145,28 @@ describe("burst records", () => {
     expect(bursts[0]).toMatchObject({ reported: 1, firstSendAt: null, startSkewMs: null });
   });
 
+  it("each share's order is kept until its object reports; a burst is missed only when every share that reported was", () => {
+    const record = newBurstRecord(1_000, 30, 3);
+    record.orders = { 0: [["eth-transfer", 10]], 1: [["eth-transfer", 10]], 2: [["eth-transfer", 10]] };
+    const bursts = [record];
+    foldBurstReport(bursts, { timing: timing(1_000, 0), account: 1, sent: 0, failed: 0, missed: true });
+    expect(Object.keys(record.orders)).toEqual(["0", "2"]);
+    expect(record).toMatchObject({ reported: 1, missedShares: 1, missed: true, sent: 0 });
+    foldBurstReport(bursts, { timing: timing(1_000, 1_002), account: 0, sent: 10, failed: 0 });
+    expect(record).toMatchObject({ reported: 2, missedShares: 1, missed: false, sent: 10 });
+    expect(Object.keys(record.orders)).toEqual(["2"]);
+    // The view says neither the orders nor the count of missed shares: `sent` below `planned` shows them.
+    expect(burstView(record)).not.toHaveProperty("orders");
+
+    // Reached late by the coordinator, then a share reports missed too: still missed.
+    const late = [newBurstRecord(5_000, 0, 0, true)];
+    foldBurstReport(late, { timing: timing(5_000, 0), account: 0, sent: 0, failed: 0, missed: true });
+    expect(late[0].missed).toBe(true);
+    // A share that was sent after all (handed out by an instance whose checkpoint never held it): not missed.
+    foldBurstReport(late, { timing: timing(5_000, 5_001), account: 1, sent: 10, failed: 0 });
+    expect(late[0].missed).toBe(false);
+  });
+
   it("confirmations count against the last burst planned at or before their send", () => {
     const bursts = [newBurstRecord(1_000, 3, 1), newBurstRecord(4_000, 3, 1), newBurstRecord(7_000, 3, 1)];
     const log = (sentAt: number, status: TxLog["status"] = "confirmed"): TxLog => ({ hash: "0x", account: "a", nonce: 0, region: "auto", sentAt, preconfirmedAt: null, confirmedAt: null, blockNumber: null, status, error: null });

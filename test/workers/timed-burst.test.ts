@@ -48,4 +48,31 @@ describe("timed burst in one account object", () => {
     expect(again.timing).toBeUndefined();
     expect((await stub.ledgerSnapshot()).next).toBe(start + 600);
   });
+
+  it("an order handed out again after a restart: sent at the instant if the first never came, reported missed once the instant passed", async () => {
+    const index = 951;
+    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`timed-burst-test:${index}`));
+    const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
+    await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
+    const start = (await stub.syncNonce()).nonce;
+
+    // The first order was lost: the one handed out again, before the instant, is sent at it.
+    const plannedAt = Date.now() + 800;
+    const sent = await stub.timedBurst({ mix: [["eth-transfer", 20]], fees: FEES, plannedAt, again: true });
+    expect(sent.missed).toBeUndefined();
+    expect(sent.submitted).toBe(20);
+    expect(sent.timing!.firstSendAt).toBeGreaterThanOrEqual(plannedAt - 5);
+    // Handed out again once more (a second restart): a repeat, nothing sent.
+    expect((await stub.timedBurst({ mix: [["eth-transfer", 20]], fees: FEES, plannedAt, again: true })).submitted).toBe(0);
+
+    // An order that comes again only after its instant is not sent late: reported missed, and claimed,
+    // so a first order arriving even later is refused too.
+    await new Promise((r) => setTimeout(r, 50));
+    const past = Date.now() - 10;
+    const missed = await stub.timedBurst({ mix: [["eth-transfer", 20]], fees: FEES, plannedAt: past, again: true });
+    expect(missed).toMatchObject({ missed: true, submitted: 0, timing: { plannedAt: past, firstSendAt: 0, lastSendAt: 0 } });
+    expect((await stub.timedBurst({ mix: [["eth-transfer", 20]], fees: FEES, plannedAt: past })).submitted).toBe(0);
+    expect(await pendingNonce(address)).toBe(start + 20);
+    expect((await stub.ledgerSnapshot()).next).toBe(start + 20);
+  });
 });
