@@ -1,7 +1,8 @@
 /**
  * `npm run tracker-cost`: the coordinator's own CPU per transaction, without any Durable Object
  * around it: the run tracker folding account results (4 transactions per result, as a 10k TPS run
- * over 500 objects sends them), matching them in blocks, and handing out its checkpoint changes.
+ * over 500 objects sends them), matching them in blocks, looking for stuck ones five ticks a block,
+ * and handing out its checkpoint changes.
  * In Node (V8, as workerd): the part of the coordinator's tick that grows with TPS, apart from the
  * RPC calls and SQLite writes it also makes. Writes bench/tracker-cost.json.
  */
@@ -14,6 +15,7 @@ const TX = 200_000;
 const PER_RESULT = 4;
 const ACCOUNTS = 500;
 const TX_PER_BLOCK = 2_000;
+const TICKS_PER_BLOCK = 5;
 const hash = (n: number) => `0x${n.toString(16).padStart(64, "0")}`;
 const address = (a: number) => `0x${a.toString(16).padStart(40, "0")}`;
 
@@ -39,6 +41,8 @@ function run(): { usPerTx: number; liveRecords: number } {
     for (let k = minedUpTo + 1; k <= n - TX_PER_BLOCK; k++) transactions.push(hash(k));
     minedUpTo = Math.max(minedUpTo, n - TX_PER_BLOCK);
     tracker.recordBlock({ number: block++, timestamp: block, gasUsed: 21_000n * BigInt(transactions.length), gasLimit: 30_000_000n, baseFeePerGas: 1n, transactions }, n + 1_000);
+    // The tick's own look at what is in flight: five ticks a block, nothing stuck yet.
+    for (let tick = 0; tick < TICKS_PER_BLOCK; tick++) tracker.takeStuck(n, block, 60_000, 5, 2);
     tracker.takeChanges();
     tracker.takeLogs();
     tracker.snapshot();

@@ -316,15 +316,28 @@ export class RunTracker {
    */
   takeStuck(now: number, head: number, stuckAfterMs: number, stuckAfterBlocks: number, rebroadcasts: number): StuckTransactions {
     const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
+    const nudged: TxRecord[] = [];
+    // `pending` is in the order records became pending or were last nudged, nearly the order they
+    // fall due: the first not due ends the scan, so a tick costs what it nudges, not what is in
+    // flight. One reported out of order (its answer came late) waits for those before it: a few
+    // hundred ms more.
     for (const tx of this.pending) {
-      if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs || head - tx.sinceBlock < stuckAfterBlocks) continue;
+      if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs || head - tx.sinceBlock < stuckAfterBlocks) break;
+      nudged.push(tx);
       tx.nudges += 1;
       tx.lastNudgeAt = now;
       tx.sinceBlock = head;
       this.touch(tx);
       const into = tx.nudges <= rebroadcasts ? stuck.rebroadcast : stuck.replace;
       if (into === stuck.rebroadcast) this.rebroadcasts += 1;
-      into.set(tx.account, [...(into.get(tx.account) ?? []), tx.nonce]);
+      const nonces = into.get(tx.account);
+      if (nonces) nonces.push(tx.nonce);
+      else into.set(tx.account, [tx.nonce]);
+    }
+    // Nudged: due again last.
+    for (const tx of nudged) {
+      this.pending.delete(tx);
+      this.pending.add(tx);
     }
     return stuck;
   }
@@ -332,7 +345,11 @@ export class RunTracker {
   /** Pending nonces per account address: what the end of a run closes. */
   pendingByAccount(): Map<string, number[]> {
     const out = new Map<string, number[]>();
-    for (const tx of this.pending) out.set(tx.account, [...(out.get(tx.account) ?? []), tx.nonce]);
+    for (const tx of this.pending) {
+      const nonces = out.get(tx.account);
+      if (nonces) nonces.push(tx.nonce);
+      else out.set(tx.account, [tx.nonce]);
+    }
     return out;
   }
 
