@@ -11,13 +11,17 @@ import { chainRpc, rpcUrl } from "./helpers";
 const FEES = { maxFeePerGas: "20000000000", maxPriorityFeePerGas: "1000000000" };
 const pendingNonce = async (address: string) => Number(await chainRpc<string>("eth_getTransactionCount", [address, "pending"]));
 
+/** A funded account object of its own, its ledger synced with the node. */
+async function fundedAccount(index: number) {
+  const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`timed-burst-test:${index}`));
+  const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
+  await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
+  return { stub, address, start: (await stub.syncNonce()).nonce };
+}
+
 describe("timed burst in one account object", () => {
   it("signs ahead, sends at the instant in batches of at most 500, and only once per instant", async () => {
-    const index = 950;
-    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`timed-burst-test:${index}`));
-    const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
-    await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
-    const start = (await stub.syncNonce()).nonce;
+    const { stub, address, start } = await fundedAccount(950);
 
     const plannedAt = Date.now() + 2_000;
     const order: TimedBurstOrder = { mix: [["eth-transfer", 600]], fees: FEES, plannedAt };
@@ -50,11 +54,7 @@ describe("timed burst in one account object", () => {
   });
 
   it("an order handed out again after a restart: sent at the instant if the first never came, reported missed once the instant passed", async () => {
-    const index = 951;
-    const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`timed-burst-test:${index}`));
-    const { address } = await stub.prepare({ index, chainId: 31337, rpcUrl: rpcUrl() });
-    await chainRpc("anvil_setBalance", [address, "0x56bc75e2d63100000"]);
-    const start = (await stub.syncNonce()).nonce;
+    const { stub, address, start } = await fundedAccount(951);
 
     // The first order was lost: the one handed out again, before the instant, is sent at it.
     const plannedAt = Date.now() + 800;
