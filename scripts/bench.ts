@@ -324,6 +324,8 @@ try {
       statusTimeouts: status.timeouts,
       statusPollMs: pollMs,
       statusTimeoutMs: pollTimeoutMs,
+      // How late the coordinator's ticks started: the queue every request to the worker waits in.
+      coordinatorTick: sustainedRun.final.coordinatorTick,
       // From the first load send to the run's end (sending, confirming, the stop sequence, verification).
       cpuUsPerTx: usPerTx(cpuSince(sustainedRun.workerCpu, loadFrom), txSent),
       groupCpuUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),

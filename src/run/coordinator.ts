@@ -25,7 +25,7 @@ import { followPending } from "./adaptive-sampler";
 import { handOutAgain, launchDueBursts, settleBursts } from "./burst-launcher";
 import { BLOCK_FEED_CATCH_UP_MS, BuilderFeeds } from "./builder-feeds";
 import { DEFAULT_BREAKER, allowedRate, evaluate, newBreaker, recordSends, type BreakerConfig } from "./circuit-breaker";
-import { dispatchRoom, distribute, takeFromBudget } from "./dispatch";
+import { dispatchRoom, distribute, inFlightCap, MIN_IN_FLIGHT, takeFromBudget } from "./dispatch";
 import { deployContracts, fundSenders, mapInChunks, planAccounts, prepareAccounts, prepareSenders, syncNonces } from "./initialize";
 import { logEvery, sampleLogs } from "./log-sampling";
 import { DEFAULT_RATE_LIMIT, limitRate, newRateLimit } from "./rate-limit";
@@ -54,9 +54,11 @@ const MAX_BURST = 200;
  */
 const SEND_BY_SLACK_MS = 500;
 /**
- * A tick handing out at least LARGE_TICK transactions gives each account it uses at least
- * MIN_SLICE: under load a call costs far more than a transaction in it. A smaller tick spreads over
- * every account, one or two each, as a crowd of senders would.
+ * A tick owing at least LARGE_TICK transactions gives each account it uses at least MIN_SLICE:
+ * under load a call costs far more than a transaction in it. It is what the rate asks, not what
+ * the window lets go this tick, that decides: held back by the window, a fast run would otherwise
+ * fall into one-transaction calls and lose a third of its rate to their cost. A slower rate
+ * spreads over every account, one or two each, as a crowd of senders would.
  */
 const LARGE_TICK = 500;
 const MIN_SLICE = 25;
@@ -324,6 +326,8 @@ export class RunCoordinator extends DurableObject<Env> {
   private async tick(run: RunRecord, live: LiveRun): Promise<void> {
     const now = Date.now();
     // Arm the next tick first: a slow tick then runs the next one right after, never skips it.
+    live.tickLagMs = now - (live.nextTickAt ?? now);
+    live.nextTickAt = now + this.config.tickMs;
     await this.ctx.storage.setAlarm(now + this.config.tickMs);
     // After a restart, late reports must find the blocks they were mined in before they are collected.
     if (live.rescanFrom !== null) {
@@ -390,12 +394,14 @@ export class RunCoordinator extends DurableObject<Env> {
     const maxOwed = Math.max(1, (rate * this.config.tickMs * MAX_OWED_TICKS) / 1000);
     const owed = takeFromBudget(live.budget, rate, until - live.lastDispatchAt, maxOwed);
     // What the account objects cannot take yet stays owed (within maxOwed): backpressure.
-    const count = Math.min(owed, dispatchRoom(live.fleet.answeredLastSecond(Date.now()), live.fleet.inflightTx));
+    const answered = live.fleet.answeredLastSecond(Date.now());
+    live.inFlightCap = inFlightCap(live.inFlightCap ?? Number.POSITIVE_INFINITY, live.tickLagMs ?? 0, live.fleet.inflightTx, answered);
+    const count = Math.min(owed, dispatchRoom(answered, live.fleet.inflightTx, MIN_IN_FLIGHT, live.inFlightCap));
     live.budget.owed += owed - count;
     live.lastDispatchAt = until;
     const { slots } = live.fleet;
     const calls = batchesInFlightFor(run.executionLayer, run.request.batchesInFlight);
-    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.hasRoom(a, calls), MAX_BURST, count >= LARGE_TICK ? MIN_SLICE : 1);
+    const plan = distribute(count, slots.length, live.cursor, (a) => live.fleet.hasRoom(a, calls), MAX_BURST, owed >= LARGE_TICK ? MIN_SLICE : 1);
     live.cursor = plan.cursor;
     live.budget.owed += plan.unplaced;
     const mix = runMix(run.request);

@@ -74,9 +74,28 @@ export function distribute(
  * that queue; at twice, the status route waited 0.7–1.6 s, at a quarter more 0.3–1.2 s, for the
  * same throughput.
  */
-export function dispatchRoom(answeredLastSecond: number, inFlight: number, floor = MIN_IN_FLIGHT): number {
-  return Math.max(0, Math.max(floor, IN_FLIGHT_GROWTH * answeredLastSecond) - inFlight);
+export function dispatchRoom(answeredLastSecond: number, inFlight: number, floor = MIN_IN_FLIGHT, cap = Number.POSITIVE_INFINITY): number {
+  return Math.max(0, Math.max(floor, Math.min(cap, IN_FLIGHT_GROWTH * answeredLastSecond)) - inFlight);
 }
+
+/**
+ * The in-flight cap from how late the coordinator's tick started after its alarm: every request
+ * to the worker (the status route, a stop) waits about as long behind the work in flight when the
+ * account objects share its thread (one workerd process locally). Late by more than LAG_HIGH_MS,
+ * the cap shrinks to four fifths of what is in flight; on time within LAG_LOW_MS, it grows by a
+ * tenth of the last second's answers, and lifts once above the window the answers allow anyway.
+ */
+export function inFlightCap(cap: number, lagMs: number, inFlight: number, answeredLastSecond: number): number {
+  if (lagMs > LAG_HIGH_MS) return Math.max(MIN_IN_FLIGHT, Math.min(cap, inFlight) * 0.8);
+  if (lagMs < LAG_LOW_MS) {
+    const grown = cap + Math.max(MIN_IN_FLIGHT / 10, answeredLastSecond / 10);
+    return grown > IN_FLIGHT_GROWTH * answeredLastSecond ? Number.POSITIVE_INFINITY : grown;
+  }
+  return cap;
+}
+
+const LAG_HIGH_MS = 250;
+const LAG_LOW_MS = 100;
 
 export const MIN_IN_FLIGHT = 1_000;
 const IN_FLIGHT_GROWTH = 1.25;

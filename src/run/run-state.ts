@@ -97,6 +97,10 @@ export interface LiveRun {
   ticks?: TickStats;
   /** The builder feeds the run reads (run/builder-feeds.ts): which, and their figures; absent without feeds. */
   builder?: { sources: FeedSources; figures: FeedFigures };
+  /** When the next tick is due (its alarm), and the in-flight cap its lateness sets (dispatch.ts `inFlightCap`); not kept over a restart. */
+  nextTickAt?: number;
+  tickLagMs?: number;
+  inFlightCap?: number;
   /** The end of a run waits for the block-metrics feed to report this block, until then at most (set when it first waits; not kept over a restart). */
   blockFeedWait?: { block: number; until: number };
 }

@@ -4,7 +4,7 @@
  * over account objects. A run sends the right total only if all three are right.
  */
 import { describe, expect, it } from "vitest";
-import { dispatchRoom, MIN_IN_FLIGHT, distribute, takeFromBudget, type Budget } from "../../src/run/dispatch";
+import { dispatchRoom, inFlightCap, MIN_IN_FLIGHT, distribute, takeFromBudget, type Budget } from "../../src/run/dispatch";
 import { expectedTransactions, peakRate, rateAt, type PatternConfig } from "../../src/run/patterns";
 import { mulberry32 } from "../support/seeded-random";
 
@@ -244,6 +244,25 @@ describe("dispatch: distribute", () => {
     expect(dispatchRoom(0, 400)).toBe(MIN_IN_FLIGHT - 400);
     expect(dispatchRoom(4_000, 2_000)).toBe(3_000);
     expect(dispatchRoom(4_000, 9_000)).toBe(0);
+    // Under a cap from the event loop's lag: the cap, not the answers, bounds what is in flight; never below the floor.
+    expect(dispatchRoom(4_000, 2_000, MIN_IN_FLIGHT, 2_500)).toBe(500);
+    expect(dispatchRoom(4_000, 0, MIN_IN_FLIGHT, 200)).toBe(MIN_IN_FLIGHT);
+  });
+
+  it("inFlightCap: shrinks to four fifths of what is in flight while ticks start late, grows back by a tenth of the answers, lifts when the window binds anyway", () => {
+    const none = Number.POSITIVE_INFINITY;
+    // On time: no cap.
+    expect(inFlightCap(none, 20, 3_000, 3_000)).toBe(none);
+    // Late by more than 250 ms: four fifths of what is in flight (not of a cap it is already under), never under the floor.
+    expect(inFlightCap(none, 300, 3_000, 3_000)).toBe(2_400);
+    expect(inFlightCap(2_400, 400, 2_000, 3_000)).toBe(1_600);
+    expect(inFlightCap(1_100, 400, 1_100, 3_000)).toBe(MIN_IN_FLIGHT);
+    // Between 100 and 250 ms late: held.
+    expect(inFlightCap(1_600, 180, 1_600, 3_000)).toBe(1_600);
+    // On time again: grows by a tenth of the answers …
+    expect(inFlightCap(1_600, 40, 1_600, 3_000)).toBe(1_900);
+    // … and lifts once above the window the answers allow (1.25 × 3,000).
+    expect(inFlightCap(3_700, 40, 3_000, 3_000)).toBe(none);
   });
 
   it("returns everything as unplaced when no account is available, keeping the cursor", () => {
