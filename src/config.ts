@@ -141,10 +141,12 @@ export const SECRET_NAMES = ["API_TOKEN", "FUNDER_PRIVATE_KEY", "FUNDER_MNEMONIC
  * under error text that leaves the worker: responses, D1 rows, log lines.
  */
 export function redactSecrets(env: Env, text: string): string {
-  const key = env.FUNDER_PRIVATE_KEY?.trim().replace(/^0x/i, "");
-  const secrets = [env.API_TOKEN, key, env.FUNDER_MNEMONIC?.trim(), env.ACCOUNTS_MNEMONIC?.trim()].filter((s): s is string => !!s);
   let out = text;
-  for (const secret of secrets) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[redacted]");
+  for (const name of SECRET_NAMES) {
+    // The key is matched without its 0x, so that it goes with or without one.
+    const secret = name === "FUNDER_PRIVATE_KEY" ? env[name]?.trim().replace(/^0x/i, "") : env[name]?.trim();
+    if (secret) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[redacted]");
+  }
   return out;
 }
 

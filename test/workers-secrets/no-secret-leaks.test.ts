@@ -12,7 +12,7 @@
 import { SELF, env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
-import { DEV_MNEMONIC } from "../../src/config";
+import { DEV_MNEMONIC, redactSecrets, SECRET_NAMES } from "../../src/config";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
 
@@ -88,6 +88,12 @@ describe("secrets never leave the worker", () => {
       expect(mnemonic.split(" ")).toHaveLength(12);
       expect(mnemonic).not.toBe(DEV_MNEMONIC);
     }
+  });
+
+  it("redactSecrets, the last net under error text, covers every secret binding in the forms it takes", () => {
+    const text = [TOKEN, KEY, KEY.slice(2).toUpperCase(), `0X${KEY.slice(2)}`, FUNDER_MNEMONIC, ACCOUNTS_MNEMONIC].map((s) => `<${s}>`).join(" ");
+    expect(redactSecrets(env, text)).toBe("<[redacted]> <0x[redacted]> <[redacted]> <0X[redacted]> <[redacted]> <[redacted]>");
+    expect(SECRET_NAMES.every((name) => env[name])).toBe(true);
   });
 
   it("refuses requests without the right token", async () => {
