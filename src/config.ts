@@ -141,11 +141,12 @@ export const SECRET_NAMES = ["API_TOKEN", "FUNDER_PRIVATE_KEY", "FUNDER_MNEMONIC
  * under error text that leaves the worker: responses, D1 rows, log lines.
  */
 export function redactSecrets(env: Env, text: string): string {
+  // The key is matched without its 0x, so that it goes with or without one.
+  const secrets = SECRET_NAMES.map((name) => (name === "FUNDER_PRIVATE_KEY" ? env[name]?.trim().replace(/^0x/i, "") : env[name]?.trim()));
   let out = text;
-  for (const name of SECRET_NAMES) {
-    // The key is matched without its 0x, so that it goes with or without one.
-    const secret = name === "FUNDER_PRIVATE_KEY" ? env[name]?.trim().replace(/^0x/i, "") : env[name]?.trim();
-    if (secret) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[redacted]");
+  // Longest first: a secret that holds another must not be cut by the shorter one's redaction.
+  for (const secret of secrets.filter((s): s is string => !!s).sort((a, b) => b.length - a.length)) {
+    out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[redacted]");
   }
   return out;
 }

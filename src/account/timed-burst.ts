@@ -36,16 +36,23 @@ export interface TimedBurstResult extends BurstResult {
   missed?: boolean;
 }
 
-const LAST_BURST_KEY = "timed-burst-planned-at";
+const CLAIMED_BURSTS_KEY = "timed-bursts-claimed";
+/** Instants remembered: a share is handed out again only while unreported, long before 64 later bursts. */
+const CLAIMS_KEPT = 64;
 
 /**
- * True the first time an object is given the burst of `plannedAt`. A coordinator that restarted
- * between handing a burst out and checkpointing it hands it out again; the object sends it once.
- * Bursts are handed out in the order of their instants, so "not later than the last" is a repeat.
+ * True the first time an object is given the burst of `plannedAt`. A coordinator hands a burst
+ * out again after a restart (its calls may not have left, or may not have been checkpointed yet);
+ * the object sends it once. Each instant is remembered, not only the last: an order that never
+ * came before a later burst's did may still come again, and must be answered, not refused as a
+ * repeat. Older than every instant remembered, once they are full: a repeat, never sent twice.
  */
 export function claimBurst(kv: DurableObjectStorage["kv"], plannedAt: number): boolean {
-  if (plannedAt <= (kv.get<number>(LAST_BURST_KEY) ?? 0)) return false;
-  kv.put(LAST_BURST_KEY, plannedAt);
+  const claimed = kv.get<number[]>(CLAIMED_BURSTS_KEY) ?? [];
+  if (claimed.includes(plannedAt) || (claimed.length >= CLAIMS_KEPT && plannedAt < claimed[0])) return false;
+  claimed.push(plannedAt);
+  claimed.sort((a, b) => a - b);
+  kv.put(CLAIMED_BURSTS_KEY, claimed.slice(-CLAIMS_KEPT));
   return true;
 }
 
@@ -56,7 +63,9 @@ export function missedShare(address: string, plannedAt: number): TimedBurstResul
 
 export async function sendTimedBurst(deps: SenderDeps, order: TimedBurstOrder): Promise<TimedBurstResult> {
   // Recorded as sent at the instant: if the object dies before, the look-up of the unknown slots settles them.
-  const { signed } = await signReserved(deps, sliceCount(order), order.fees, order.plannedAt);
+  // An order handed out again comes with no lead: signed past the instant, its nonces go back and it is missed.
+  const { signed, unsent } = await signReserved(deps, sliceCount(order), order.fees, order.plannedAt, order.again ? order.plannedAt : undefined);
+  if (unsent > 0) return missedShare(deps.signer.address, order.plannedAt);
   const result = emptyBurst(deps.signer.address);
   const timing: BurstTiming = { plannedAt: order.plannedAt, firstSendAt: 0, lastSendAt: 0 };
   try {

@@ -381,7 +381,11 @@ export class RunCoordinator extends DurableObject<Env> {
       await this.flush(run, live);
     }
     // Carried by the next checkpoint: what a tick costs is what bounds the accounts one coordinator drives.
-    recordTick((live.ticks ??= newTickStats()), now, Date.now());
+    const end = Date.now();
+    recordTick((live.ticks ??= newTickStats()), now, end);
+    // A tick that outlasts its interval runs the next one at once: that one is late by the queue
+    // it waited in, not by this tick's own awaits (a node call, a rescan).
+    live.nextTickAt = Math.max(live.nextTickAt ?? end, end);
   }
 
   /** Sends what the pattern owes for the time since the last dispatch, sampled at its midpoint. */
@@ -597,7 +601,7 @@ export class RunCoordinator extends DurableObject<Env> {
     const logs = tracker.takeLogs();
     settleBursts(live, logs);
     // Everything of the live run but what is rebuilt on restore (the fleet, the rescan) or stored apart.
-    const { fleet, unsettled, rescanFrom: _rescanFrom, rescanAttempts: _rescanAttempts, tracker: _tracker, ...scalars } = live;
+    const { fleet, unsettled, rescanFrom: _rescanFrom, rescanAttempts: _rescanAttempts, tracker: _tracker, nextTickAt: _nextTickAt, tickLagMs: _tickLagMs, ...scalars } = live;
     this.store.saveRecord(run);
     this.store.checkpoint({
       scalars: { ...scalars, unsettled: unsettled === null ? null : [...unsettled], tracker: tracker.snapshot() },

@@ -97,11 +97,15 @@ export interface LiveRun {
   ticks?: TickStats;
   /** The builder feeds the run reads (run/builder-feeds.ts): which, and their figures; absent without feeds. */
   builder?: { sources: FeedSources; figures: FeedFigures };
-  /** When the next tick is due (its alarm), and the in-flight cap its lateness sets (dispatch.ts `inFlightCap`); not kept over a restart. */
+  /**
+   * When the next tick is due (its alarm, or the end of a tick that outlasted it) and how late this
+   * one started: not checkpointed, so a restart's downtime is not read as lateness. The in-flight
+   * cap that lateness sets (dispatch.ts `inFlightCap`) is.
+   */
   nextTickAt?: number;
   tickLagMs?: number;
   inFlightCap?: number;
-  /** The end of a run waits for the block-metrics feed to report this block, until then at most (set when it first waits; not kept over a restart). */
+  /** The end of a run waits for the block-metrics feed to report this block, until then at most (set when it first waits). */
   blockFeedWait?: { block: number; until: number };
 }
 

@@ -317,10 +317,10 @@ export class RunTracker {
   takeStuck(now: number, head: number, stuckAfterMs: number, stuckAfterBlocks: number, rebroadcasts: number): StuckTransactions {
     const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
     const nudged: TxRecord[] = [];
-    // `pending` is in the order records became pending or were last nudged, nearly the order they
-    // fall due: the first not due ends the scan, so a tick costs what it nudges, not what is in
-    // flight. One reported out of order (its answer came late) waits for those before it: a few
-    // hundred ms more.
+    // `pending` is in the order records became pending or were last nudged (after a restart: the
+    // order they fall due), nearly the order they fall due: the first not due ends the scan, so a
+    // tick costs what it nudges, not what is in flight. One reported out of order waits for those
+    // before it: as long as its answer came late (a lost answer collected later: up to stuckAfterMs).
     for (const tx of this.pending) {
       if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs || head - tx.sinceBlock < stuckAfterBlocks) break;
       nudged.push(tx);
@@ -339,6 +339,8 @@ export class RunTracker {
       this.pending.delete(tx);
       this.pending.add(tx);
     }
+    // Each account's in nonce order, as they are sent again.
+    for (const nonces of [...stuck.rebroadcast.values(), ...stuck.replace.values()]) nonces.sort((a, b) => a - b);
     return stuck;
   }
 
@@ -796,6 +798,7 @@ export class RunTracker {
     const s = snapshot.second;
     t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit), preconf: s.preconf ?? emptySketch() };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
+    const pending: TxRecord[] = [];
     for (const record of records) {
       if (record.page === undefined) {
         // A row of its own from an older checkpoint: paged afresh at the next one, its row dropped.
@@ -806,12 +809,15 @@ export class RunTracker {
         t.pageLive.set(record.page, (t.pageLive.get(record.page) ?? 0) + 1);
       }
       for (const h of record.hashes) t.byHash.set(h, record);
-      if (record.status === "pending") t.setPending(record);
+      if (record.status === "pending") pending.push(record);
       if (record.status === "failed") {
         t.failed.add(record);
         t.failedByNonce.set(nonceKey(record.account, record.nonce), record);
       }
     }
+    // Pages hold records in the order they were first reported: `takeStuck` wants them in the order they fall due.
+    const dueAt = (r: TxRecord) => Math.max(r.sentAt, r.lastNudgeAt);
+    for (const record of pending.sort((a, b) => dueAt(a) - dueAt(b))) t.setPending(record);
     return t;
   }
 

@@ -94,6 +94,9 @@ describe("secrets never leave the worker", () => {
     const text = [TOKEN, KEY, KEY.slice(2).toUpperCase(), `0X${KEY.slice(2)}`, FUNDER_MNEMONIC, ACCOUNTS_MNEMONIC].map((s) => `<${s}>`).join(" ");
     expect(redactSecrets(env, text)).toBe("<[redacted]> <0x[redacted]> <[redacted]> <0X[redacted]> <[redacted]> <[redacted]>");
     expect(SECRET_NAMES.every((name) => env[name])).toBe(true);
+    // A secret that holds another goes whole: the longest is redacted first.
+    const nested = { ...env, API_TOKEN: "ladder", ACCOUNTS_MNEMONIC: "rope ladder wall" };
+    expect(redactSecrets(nested, "a rope ladder wall")).toBe("a [redacted]");
   });
 
   it("refuses requests without the right token", async () => {

@@ -218,4 +218,20 @@ describe("record pages", () => {
       expect(restored(store).liveRecords).toBe(2);
     });
   });
+  it("a restart puts pending records in the order they fall due, so the look for stuck ones finds each on time", async () => {
+    await withStore((store) => {
+      const tracker = new RunTracker(T0);
+      // Nonce 0 sent at T0, nonce 1 at T0 + 500; stuck after 1 s and one block.
+      tracker.recordBurst(burst({ sent: [sent(0), { ...sent(1), sentAt: T0 + 500 }] }), "eu");
+      save(store, tracker);
+      // At T0 + 1,200 nonce 0 is due and nudged (due again at T0 + 2,200), nonce 1 not yet (T0 + 1,500).
+      expect(tracker.takeStuck(T0 + 1_200, 5, 1_000, 1, 2).rebroadcast.get(A)).toEqual([0]);
+      save(store, tracker);
+
+      // Restored, nonce 1 comes first: at T0 + 1,600 it is found, though the page lists nonce 0 first.
+      const again = restored(store);
+      expect(again.takeStuck(T0 + 1_600, 10, 1_000, 1, 2).rebroadcast.get(A)).toEqual([1]);
+      expect(again.takeStuck(T0 + 2_300, 20, 1_000, 1, 2).rebroadcast.get(A)).toEqual([0]);
+    });
+  });
 });

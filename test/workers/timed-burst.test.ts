@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { TimedBurstOrder } from "../../src/account/timed-burst";
+import { claimBurst, type TimedBurstOrder } from "../../src/account/timed-burst";
 import { chainRpc, rpcUrl } from "./helpers";
 
 const FEES = { maxFeePerGas: "20000000000", maxPriorityFeePerGas: "1000000000" };
@@ -74,5 +74,28 @@ describe("timed burst in one account object", () => {
     expect((await stub.timedBurst({ mix: [["eth-transfer", 20]], fees: FEES, plannedAt: past })).submitted).toBe(0);
     expect(await pendingNonce(address)).toBe(start + 20);
     expect((await stub.ledgerSnapshot()).next).toBe(start + 20);
+
+    // Handed out again just before its instant, with more to sign than the time left: its nonces go
+    // back and it is reported missed, not sent late.
+    const tight = Date.now() + 30;
+    const late = await stub.timedBurst({ mix: [["eth-transfer", 1_000]], fees: FEES, plannedAt: tight, again: true });
+    expect(late).toMatchObject({ missed: true, submitted: 0 });
+    expect((await stub.ledgerSnapshot()).next).toBe(start + 20);
+    expect(await pendingNonce(address)).toBe(start + 20);
+  });
+
+  it("claims each instant once, including one older than an instant already claimed", () => {
+    const store = new Map<string, unknown>();
+    const kv = { get: (k: string) => store.get(k), put: (k: string, v: unknown) => store.set(k, v) } as unknown as DurableObjectStorage["kv"];
+    expect(claimBurst(kv, 2_000)).toBe(true);
+    expect(claimBurst(kv, 2_000)).toBe(false);
+    // The order for an earlier instant never came before this one's did: handed out again, it is answered.
+    expect(claimBurst(kv, 1_000)).toBe(true);
+    expect(claimBurst(kv, 1_000)).toBe(false);
+    // 64 instants are remembered; older than all of them once full: a repeat, never sent twice.
+    for (let t = 3_000; t < 3_000 + 64; t++) claimBurst(kv, t);
+    expect(claimBurst(kv, 1_500)).toBe(false);
+    expect(claimBurst(kv, 3_000)).toBe(false);
+    expect(claimBurst(kv, 5_000)).toBe(true);
   });
 });
