@@ -75,7 +75,9 @@ export function distribute(
  * same throughput.
  */
 export function dispatchRoom(answeredLastSecond: number, inFlight: number, floor = MIN_IN_FLIGHT, cap = Number.POSITIVE_INFINITY): number {
-  return Math.max(0, Math.max(floor, Math.min(cap, IN_FLIGHT_GROWTH * answeredLastSecond)) - inFlight);
+  // Whole transactions: a fractional room (the cap shrinks by a fifth) would hand out the fraction
+  // rounded up, more than the budget was charged for.
+  return Math.floor(Math.max(0, Math.max(floor, Math.min(cap, IN_FLIGHT_GROWTH * answeredLastSecond)) - inFlight));
 }
 
 /**

@@ -247,6 +247,9 @@ describe("dispatch: distribute", () => {
     // Under a cap from the event loop's lag: the cap, not the answers, bounds what is in flight; never below the floor.
     expect(dispatchRoom(4_000, 2_000, MIN_IN_FLIGHT, 2_500)).toBe(500);
     expect(dispatchRoom(4_000, 0, MIN_IN_FLIGHT, 200)).toBe(MIN_IN_FLIGHT);
+    // Whole transactions only: a cap of four fifths is fractional, and what it leaves is rounded down.
+    expect(dispatchRoom(4_001, 1_000)).toBe(4_001);
+    expect(dispatchRoom(4_000, 1_000, MIN_IN_FLIGHT, 2_141.9)).toBe(1_141);
   });
 
   it("inFlightCap: shrinks to four fifths of what is in flight while ticks start late, grows back by a tenth of the answers, lifts when the window binds anyway", () => {
