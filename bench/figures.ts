@@ -201,6 +201,33 @@ export function cpuSince(samples: CpuSample[], from: number): number {
   return samples[samples.length - 1].cpuMs - start.cpuMs;
 }
 
+/** A reading of the whole machine's CPU counters (ms, summed over every core) at epoch time `t`. */
+export interface MachineSample {
+  t: number;
+  busyMs: number;
+  totalMs: number;
+}
+
+/** The share of the machine's CPU time that was busy between the samples nearest `from` and `to` (null: no span). */
+export function busyShare(samples: MachineSample[], from: number, to: number): number | null {
+  const atOrBefore = (t: number) => samples.filter((s) => s.t <= t).at(-1) ?? samples[0];
+  const [start, end] = [atOrBefore(from), atOrBefore(to)];
+  if (!start || !end || end.totalMs <= start.totalMs) return null;
+  return round2((end.busyMs - start.busyMs) / (end.totalMs - start.totalMs));
+}
+
+/**
+ * What the machine's CPU allows: every transaction costs the chain, the proxy and the generator
+ * their CPU per transaction, and all of them share `cores`. The rate at which every core would be
+ * busy, were nothing else waiting: no generator on this machine sends faster than that, however
+ * fast it is. Null when a cost is unknown.
+ */
+export function cpuBoundTps(cores: number, usPerTxOnPath: Array<number | null>): number | null {
+  if (usPerTxOnPath.some((us) => us === null)) return null;
+  const total = (usPerTxOnPath as number[]).reduce((sum, us) => sum + us, 0);
+  return total > 0 ? Math.round((cores * 1_000_000) / total) : null;
+}
+
 /** CPU time per transaction in µs. */
 export const usPerTx = (cpuMs: number, transactions: number) => (transactions > 0 ? round2((cpuMs * 1000) / transactions) : null);
 

@@ -26,7 +26,7 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
-import { acceptedPerSecond, cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type Poll } from "../bench/figures";
+import { acceptedPerSecond, busyShare, cpuBoundTps, cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type MachineSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-many";
 import { senderAccount } from "../src/account/keys";
 import { DEV_MNEMONIC, TRANSFER_RECIPIENT } from "../src/config";
@@ -34,7 +34,7 @@ import type { TestMetrics } from "../src/metrics/test-metrics";
 import { startAnvil } from "./lib/anvil";
 import { startRun, TERMINAL_STATUSES } from "./lib/client";
 import { startLocalStack, type LocalStack } from "./lib/local-stack";
-import { wranglerDevCpuMs } from "./lib/process-memory";
+import { machineCpuMs, processCpuMs, wranglerDevCpuMs } from "./lib/process-memory";
 import { progressLine, runVerified } from "./lib/report";
 import { startWrangler } from "./lib/wrangler-dev";
 
@@ -72,6 +72,9 @@ interface Followed {
   /** Cumulative CPU of the worker runtime and of the whole `wrangler dev` process group. */
   workerCpu: CpuSample[];
   groupCpu: CpuSample[];
+  /** Cumulative CPU of the chain (anvil), and of the whole machine. */
+  anvilCpu: CpuSample[];
+  machine: MachineSample[];
 }
 
 /**
@@ -85,11 +88,15 @@ async function follow(stack: LocalStack, runId: string): Promise<Followed> {
   const polls: Poll[] = [];
   const workerCpu: CpuSample[] = [];
   const groupCpu: CpuSample[] = [];
+  const anvilCpu: CpuSample[] = [];
+  const machine: MachineSample[] = [];
   const sampleCpu = () => {
     const t = Date.now();
     const cpu = wranglerDevCpuMs(pgid);
     workerCpu.push({ t, cpuMs: cpu.workerMs });
     groupCpu.push({ t, cpuMs: cpu.groupMs });
+    anvilCpu.push({ t, cpuMs: processCpuMs(anvil.child.pid!) });
+    machine.push({ t, ...machineCpuMs() });
   };
   sampleCpu();
   const sampler = setInterval(sampleCpu, pollMs);
@@ -119,7 +126,7 @@ async function follow(stack: LocalStack, runId: string): Promise<Followed> {
         }
         if (ended) {
           sampleCpu();
-          return { final: metrics, polls, workerCpu, groupCpu };
+          return { final: metrics, polls, workerCpu, groupCpu, anvilCpu, machine };
         }
       }
       await sleep(Math.max(0, pollMs - (Date.now() - startedAt)));
@@ -205,7 +212,10 @@ try {
 
   console.log("(a) ceiling: pre-signed batches from Node through the proxy…");
   await proxy.mark("ceiling");
+  const anvilCpuBefore = processCpuMs(anvil.child.pid!);
   const proxied = await measureCeiling(proxy.url, accounts, perAccount, CEILING_BATCH, connections);
+  // Ingesting and mining the ceiling's transactions (signing them, before, leaves anvil idle).
+  const ceilingAnvilCpuMs = processCpuMs(anvil.child.pid!) - anvilCpuBefore;
   await proxy.mark("between");
   console.log(`    ${JSON.stringify(proxied)}`);
   let direct: CeilingResult | null = null;
@@ -273,6 +283,24 @@ try {
   const burst = drainFigures(burstPhase.load);
   const burstView = burstRun.final.bursts[0];
   const burstStatus = pollsUnderLoad(burstRun.polls, -Infinity, Infinity, pollTimeoutMs);
+  // Where the machine's CPU went per transaction, for what binds: the chain, the proxy and the worker share its cores.
+  const cores = cpus().length;
+  const sustainedCosts = {
+    anvilUsPerTx: usPerTx(cpuSince(sustainedRun.anvilCpu, loadFrom), txSent),
+    proxyUsPerTx: proxyCost(sustainedPhase).proxyCpuUsPerSend,
+    workerUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
+  };
+  const boundTps = cpuBoundTps(cores, Object.values(sustainedCosts));
+  const cpuBudget = {
+    cores,
+    ceilingAnvilUsPerTx: usPerTx(ceilingAnvilCpuMs, ceiling.sends),
+    sustained: {
+      ...sustainedCosts,
+      machineBusyShare: busyShare(sustainedRun.machine, loadFrom, loadTo),
+      boundTps,
+      boundRatio: boundTps === null ? null : ratio(boundTps, ceiling.acceptedTps),
+    },
+  };
   const signing = { viemPerSec: perSec.viem, wasmPerSec: perSec.wasm, wasmOverViem: ratio(perSec.wasm, perSec.viem), nodeViemPerSec, signatures: n };
 
   const figures = {
@@ -353,6 +381,7 @@ try {
       missed: burstView?.missed ?? null,
       ...runOutcome(burstRun.final),
     },
+    cpuBudget,
     signing,
     targets: TARGETS,
     met: targetsMet(figures),

@@ -102,8 +102,22 @@ interface BenchResults {
   };
   burst: BenchRun & { burstCount: number; accounts: number; acceptedTps: number; ratio: number; sends: number; windowMs: number; arrivalSpanMs: number; statusP99Ms: number; statusMaxMs: number; statusTimeouts: number };
   signing: { viemPerSec: number; wasmPerSec: number; wasmOverViem: number; nodeViemPerSec: number };
+  /** Absent in results from before it was measured. */
+  cpuBudget?: {
+    cores: number;
+    ceilingAnvilUsPerTx: number | null;
+    sustained: { anvilUsPerTx: number | null; proxyUsPerTx: number | null; workerUsPerTx: number | null; machineBusyShare: number | null; boundTps: number | null; boundRatio: number | null };
+  };
   targets: { burstRatio: number; sustainedRatio: number; signRatio: number; statusP99Ms: number; tailMs: number };
   met: { burstRatio: boolean; sustainedRatio: boolean; signRatio: boolean; statusP99Ms: boolean; tailMs: boolean; verified: boolean };
+}
+
+/** What binds the sustained rate: the chain, the proxy and the worker share the machine's cores. */
+function cpuBudgetRow({ cores, ceilingAnvilUsPerTx, sustained: c }: NonNullable<BenchResults["cpuBudget"]>): string {
+  const us = (v: number | null) => (v === null ? "—" : `${fmt(Math.round(v))} µs`);
+  const busy = c.machineBusyShare === null ? "—" : `${Math.round(c.machineBusyShare * 100)} %`;
+  const bound = c.boundTps === null ? "—" : `**${fmt(c.boundTps)} tps = ${c.boundRatio} ×** the ceiling`;
+  return `| the machine's CPU per accepted transaction, sustained run (${cores} cores shared) | anvil ${us(c.anvilUsPerTx)} (${us(ceilingAnvilUsPerTx)} in the ceiling run), proxy ${us(c.proxyUsPerTx)}, worker (all of \`wrangler dev\`) ${us(c.workerUsPerTx)}: every core busy at ${bound}; the machine was ${busy} busy while the load ran | — | — |`;
 }
 
 function benchTable(b: BenchResults): string[] {
@@ -123,6 +137,7 @@ function benchTable(b: BenchResults): string[] {
     `| status route during the burst run (signing ahead, then sending) | p99 ${fmt(u.statusP99Ms)} ms · max ${fmt(u.statusMaxMs)} ms · ${u.statusTimeouts} timed out (30 s) | — | — |`,
     `| signatures per second inside workerd | WASM ${fmt(g.wasmPerSec)}/s, viem ${fmt(g.viemPerSec)}/s: **${g.wasmOverViem} ×** (viem in Node ${fmt(g.nodeViemPerSec)}/s) | ≥ ${t.signRatio} × | ${yes(met.signRatio)} |`,
     `| CPU per transaction | worker runtime ${s.cpuUsPerTx === null ? "—" : `**${fmt(s.cpuUsPerTx)} µs**`} (sustained run, first send to verified); Node ceiling sender ${fmt(c.senderCpuUsPerTx)} µs | — | — |`,
+    ...(b.cpuBudget ? [cpuBudgetRow(b.cpuBudget)] : []),
     `| verified on chain | sustained ${onChain(s)}; burst ${onChain(u)} | every run | ${yes(met.verified)} |`,
     `| the proxy's cost | ${c.proxyCpuUsPerSend ?? "—"} µs CPU per send; ${c.proxyAddedMsPerRequest ?? "—"} ms added to a ceiling request${c.directSenderTps === null ? "" : `; the ceiling sender timed itself at ${fmt(c.directSenderTps)} tps straight at anvil, ${fmt(c.proxiedSenderTps)} tps through the proxy`} | — | — |`,
   ];

@@ -68,6 +68,29 @@ export function wranglerDevMemory(pgid: number): { workerMb: number; totalMb: nu
 }
 
 let clockTicks: number | undefined;
+const ticksToMs = (ticks: number) => (ticks * 1000) / (clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100);
+
+/** User + system CPU time so far, in ms, of process `pid` (all its threads); 0 once it has ended. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ticksToMs(Number(fields[11]) + Number(fields[12]));
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The whole machine's CPU time so far, in ms summed over every core: busy (anything but idle and
+ * I/O wait) and in all. The first line of /proc/stat, in clock ticks.
+ */
+export function machineCpuMs(): { busyMs: number; totalMs: number } {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is counted within user already).
+  const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+  return { busyMs: ticksToMs(total - ticks[3] - ticks[4]), totalMs: ticksToMs(total) };
+}
 
 /**
  * User + system CPU time so far, in ms, of `wrangler dev`'s worker runtime and of its whole process
@@ -75,8 +98,7 @@ let clockTicks: number | undefined;
  * in clock ticks (a process that ended no longer counts).
  */
 export function wranglerDevCpuMs(pgid: number): { workerMs: number; groupMs: number } {
-  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  const ms = (m: GroupMember) => ((Number(m.fields[11]) + Number(m.fields[12])) * 1000) / clockTicks!;
+  const ms = (m: GroupMember) => ticksToMs(Number(m.fields[11]) + Number(m.fields[12]));
   const members = groupMembers(pgid, "");
   return {
     workerMs: members.filter((m) => isWorkerRuntime(m.args)).reduce((s, m) => s + ms(m), 0),

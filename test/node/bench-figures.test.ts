@@ -1,6 +1,6 @@
 /** The benchmark's figures (bench/figures.ts): windows, rates, percentiles and targets, without a chain. */
 import { describe, expect, it } from "vitest";
-import { acceptedPerSecond, BUCKET_MS, countFromFirst, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
+import { acceptedPerSecond, BUCKET_MS, busyShare, countFromFirst, cpuBoundTps, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
 
 /** A tally of sends arriving at `arrivals` (ms), each answered `answerAfterMs` later, accepted unless listed. */
 function tally(arrivals: number[], answerAfterMs = 5, rejectedAt: number[] = []): SendTally {
@@ -131,6 +131,29 @@ describe("latency and ratios", () => {
     expect(usPerTx(1, 0)).toBeNull();
     expect(ratio(2, 3)).toBe(0.67);
     expect(ratio(1, 0)).toBe(0);
+  });
+});
+
+describe("the machine's CPU budget", () => {
+  it("takes the busy share between the samples at or before each end", () => {
+    const samples = [
+      { t: 0, busyMs: 0, totalMs: 0 },
+      { t: 1_000, busyMs: 1_000, totalMs: 2_000 },
+      { t: 2_000, busyMs: 2_800, totalMs: 4_000 },
+      { t: 3_000, busyMs: 3_000, totalMs: 6_000 },
+    ];
+    // From the sample at 1 s to the one at 2 s: 1,800 of 2,000 ms busy.
+    expect(busyShare(samples, 1_500, 2_500)).toBe(0.9);
+    expect(busyShare(samples, 0, 3_000)).toBe(0.5);
+    expect(busyShare(samples, 2_000, 2_000)).toBeNull();
+    expect(busyShare([], 0, 1)).toBeNull();
+  });
+
+  it("bounds the rate by every core busy at the path's CPU per transaction", () => {
+    // 2 cores, 250 + 40 + 210 µs per transaction: 4,000 tps keep both busy.
+    expect(cpuBoundTps(2, [250, 40, 210])).toBe(4_000);
+    expect(cpuBoundTps(2, [250, null, 210])).toBeNull();
+    expect(cpuBoundTps(2, [0])).toBeNull();
   });
 });
 
