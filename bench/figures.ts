@@ -195,11 +195,17 @@ export interface CpuSample {
 
 /** CPU time spent from `from` to the last sample: counted from the last sample at or before `from` (else the first). */
 export function cpuSince(samples: CpuSample[], from: number): number {
-  if (samples.length === 0) return 0;
-  const before = samples.filter((s) => s.t <= from);
-  const start = before.length ? before[before.length - 1] : samples[0];
-  return samples[samples.length - 1].cpuMs - start.cpuMs;
+  return cpuBetween(samples, from, Number.POSITIVE_INFINITY);
 }
+
+/** CPU time spent between the last samples at or before `from` and `to` (else the first). */
+export function cpuBetween(samples: CpuSample[], from: number, to: number): number {
+  if (samples.length === 0) return 0;
+  return atOrBefore(samples, to).cpuMs - atOrBefore(samples, from).cpuMs;
+}
+
+/** The last sample taken at or before `t`, else the first. */
+const atOrBefore = <S extends { t: number }>(samples: S[], t: number): S => samples.filter((s) => s.t <= t).at(-1) ?? samples[0];
 
 /** A reading of the whole machine's CPU counters (ms, summed over every core) at epoch time `t`. */
 export interface MachineSample {
@@ -210,9 +216,9 @@ export interface MachineSample {
 
 /** The share of the machine's CPU time that was busy between the samples nearest `from` and `to` (null: no span). */
 export function busyShare(samples: MachineSample[], from: number, to: number): number | null {
-  const atOrBefore = (t: number) => samples.filter((s) => s.t <= t).at(-1) ?? samples[0];
-  const [start, end] = [atOrBefore(from), atOrBefore(to)];
-  if (!start || !end || end.totalMs <= start.totalMs) return null;
+  if (samples.length === 0) return null;
+  const [start, end] = [atOrBefore(samples, from), atOrBefore(samples, to)];
+  if (end.totalMs <= start.totalMs) return null;
   return round2((end.busyMs - start.busyMs) / (end.totalMs - start.totalMs));
 }
 

@@ -19,14 +19,14 @@
  * Every worker run must end completed and verified on chain. Writes bench/results.json (rendered
  * into the README by `npm run figures`) and exits 1 if a run was not verified.
  *
- *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000 [--direct-ceiling]
+ *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000 [--direct-ceiling] [--state memory|disk]
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
 import { startCountingProxy, type PhaseReport } from "../bench/counting-proxy";
-import { acceptedPerSecond, busyShare, cpuBoundTps, cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type MachineSample, type Poll } from "../bench/figures";
+import { acceptedPerSecond, busyShare, cpuBetween, cpuBoundTps, cpuSince, drainFigures, pollsUnderLoad, ratio, serverTimings, round2, sustainedFigures, TARGETS, targetsMet, usPerTx, type CpuSample, type MachineSample, type Poll } from "../bench/figures";
 import { signMany } from "../bench/sign-many";
 import { senderAccount } from "../src/account/keys";
 import { DEV_MNEMONIC, TRANSFER_RECIPIENT } from "../src/config";
@@ -53,6 +53,8 @@ const { values } = parseArgs({
     signatures: { type: "string", default: "2000" },
     "status-poll-ms": { type: "string", default: "250" },
     "status-timeout-ms": { type: "string", default: "30000" },
+    /** Where the worker's local state (D1, every Durable Object's SQLite) lives: `memory` (tmpfs) or `disk`. */
+    state: { type: "string", default: "memory" },
     out: { type: "string", default: "bench/results.json" },
   },
 });
@@ -63,6 +65,18 @@ const burstCount = Number(values.burst);
 const pollMs = Number(values["status-poll-ms"]);
 const pollTimeoutMs = Number(values["status-timeout-ms"]);
 const CEILING_BATCH = 200;
+/**
+ * The worker's local state on a RAM disk when the machine has one. Durable Object storage in
+ * production is Cloudflare's, not this machine's disk; locally every object's SQLite commits go to
+ * the disk, fsyncs included (about 150 a second under the sustained load), and with the state there
+ * the machine sat a fifth idle while the load ran. The bench measures the generator, not the disk:
+ * `--state disk` measures it the other way.
+ */
+const TMPFS = "/dev/shm";
+if (values.state !== "memory" && values.state !== "disk") throw new Error(`--state: "memory" or "disk", not "${values.state}"`);
+const stateOnTmpfs = values.state === "memory" && existsSync(TMPFS);
+/** CPU counters are read this often while a run is followed: a burst's window is a few seconds. */
+const CPU_SAMPLE_MS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What following a run saw: every status poll, and the worker runtime's CPU sampled meanwhile. */
@@ -80,7 +94,7 @@ interface Followed {
 /**
  * Polls `/v1/status` one after another, starting one every `pollMs` (or as soon as the last one
  * answered, if it took longer), each waiting up to `pollTimeoutMs`, until the run ends; samples
- * the worker runtime's CPU every `pollMs` on a timer of its own, so a status route that does not
+ * the worker runtime's CPU every CPU_SAMPLE_MS on a timer of its own, so a status route that does not
  * answer does not stop it.
  */
 async function follow(stack: LocalStack, runId: string): Promise<Followed> {
@@ -99,7 +113,7 @@ async function follow(stack: LocalStack, runId: string): Promise<Followed> {
     machine.push({ t, ...machineCpuMs() });
   };
   sampleCpu();
-  const sampler = setInterval(sampleCpu, pollMs);
+  const sampler = setInterval(sampleCpu, CPU_SAMPLE_MS);
   let failuresInARow = 0;
   let lastPrinted = 0;
   try {
@@ -225,7 +239,7 @@ try {
   }
 
   console.log(`(b) sustained: the worker at ${targetTps} tps for ${durationSec} s over ${accounts} accounts, status polled every ${pollMs} ms…`);
-  const stack = await startLocalStack({ rpcUrl: proxy.url });
+  const stack = await startLocalStack({ rpcUrl: proxy.url, stateRoot: stateOnTmpfs ? TMPFS : undefined });
   let sustainedRun: Followed;
   let burstRun: Followed;
   try {
@@ -291,6 +305,10 @@ try {
     workerUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
   };
   const boundTps = cpuBoundTps(cores, Object.values(sustainedCosts));
+  // The burst from its first send's arrival to its last answer: what the worker does meanwhile (the
+  // answers, the ledger, the results) competes with anvil's ingest for the same cores.
+  const burstFrom = burstPhase.load.firstAcceptedArrival ?? Infinity;
+  const burstTo = burstPhase.load.lastAcceptedAnswer ?? -Infinity;
   const cpuBudget = {
     cores,
     ceilingAnvilUsPerTx: usPerTx(ceilingAnvilCpuMs, ceiling.sends),
@@ -299,6 +317,11 @@ try {
       machineBusyShare: busyShare(sustainedRun.machine, loadFrom, loadTo),
       boundTps,
       boundRatio: boundTps === null ? null : ratio(boundTps, ceiling.acceptedTps),
+    },
+    burst: {
+      anvilUsPerTx: usPerTx(cpuBetween(burstRun.anvilCpu, burstFrom, burstTo), burst.sends),
+      workerUsPerTx: usPerTx(cpuBetween(burstRun.groupCpu, burstFrom, burstTo), burst.sends),
+      machineBusyShare: busyShare(burstRun.machine, burstFrom, burstTo),
     },
   };
   const signing = { viemPerSec: perSec.viem, wasmPerSec: perSec.wasm, wasmOverViem: ratio(perSec.wasm, perSec.viem), nodeViemPerSec, signatures: n };
@@ -315,6 +338,7 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "?", node: process.version },
     chain: "anvil, 1 s blocks, 3,000,000,000 block gas limit; every send through the counting proxy",
+    workerState: stateOnTmpfs ? "tmpfs" : "disk",
     ceiling: {
       acceptedTps: ceiling.acceptedTps,
       sends: ceiling.sends,

@@ -8,7 +8,7 @@ const stack = await startLocalStack({ rpcUrl: process.env.BUILDER_RPC_URL });
 console.log(`UI    ${stack.apiUrl}/   (the dashboard)`);
 console.log(`API   ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/ready)`);
 console.log(`chain ${stack.rpcUrl}${stack.anvil ? " (embedded anvil, 1 s blocks)" : ""}`);
-console.log(`D1    ${stack.dev.persistDir}`);
+console.log(`state ${stack.dev.persistDir}   (D1 and Durable Objects; removed when stopped)`);
 console.log("Ctrl-C to stop.");
 const stop = async () => {
   await stack.stop();

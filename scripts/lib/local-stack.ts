@@ -10,12 +10,14 @@ export interface LocalStack {
   stop: () => Promise<void>;
 }
 
-export async function startLocalStack(options: { rpcUrl?: string; blockTimeSec?: number; vars?: Record<string, string>; persistDir?: string } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { rpcUrl?: string; blockTimeSec?: number; vars?: Record<string, string>; persistDir?: string; stateRoot?: string } = {},
+): Promise<LocalStack> {
   const anvil = options.rpcUrl ? undefined : await startAnvil({ blockTimeSec: options.blockTimeSec ?? 1 });
   const rpcUrl = options.rpcUrl ?? anvil!.url;
   let dev: WranglerDev;
   try {
-    dev = await startWranglerDev({ rpcUrl, vars: options.vars, persistDir: options.persistDir });
+    dev = await startWranglerDev({ rpcUrl, vars: options.vars, persistDir: options.persistDir, stateRoot: options.stateRoot });
   } catch (err) {
     await anvil?.stop();
     throw err;

@@ -8,7 +8,7 @@
  * profile shows the worker's own CPU, as deployed code spends it.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -59,6 +59,9 @@ export async function startProfiledWorker(vars: Record<string, string>): Promise
     url,
     inspectorUrl: `ws://127.0.0.1:${inspectorPort}/core:user:edge-loadgen`,
     sourceMap: join(outdir, "index.js.map"),
-    stop: () => mf.dispose(),
+    stop: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,6 +1,6 @@
 /** The worker served locally with D1 migrations applied, pointed at a chain, as the demo and e2e tests use it. */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,6 +19,8 @@ export interface WranglerDevOptions {
   rpcUrl: string;
   vars?: Record<string, string>;
   persistDir?: string;
+  /** Where the temporary state directory goes without a `persistDir` (default: the OS's temp directory). */
+  stateRoot?: string;
   /**
    * Serve through `wrangler dev` itself, with these more arguments (e.g. `--inspector-port` for a
    * profile). Without it the worker is served by scripts/dev-worker.ts: wrangler's dev server with
@@ -27,19 +29,43 @@ export interface WranglerDevOptions {
   wranglerDevArgs?: string[];
 }
 
-/** The worker on a free port with local D1 migrations applied, pointed at `rpcUrl`. */
+/**
+ * The worker on a free port with local D1 migrations applied, pointed at `rpcUrl`. Without a
+ * `persistDir` its state goes to a temporary directory that `stop` removes (a run leaves hundreds
+ * of MB of Durable Object storage behind); a given one is the caller's, and stays.
+ */
 export async function startWranglerDev(options: WranglerDevOptions): Promise<WranglerDev> {
-  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "loadgen-"));
+  const temporary = options.persistDir === undefined;
+  const persistDir = options.persistDir ?? mkdtempSync(join(options.stateRoot ?? tmpdir(), "loadgen-"));
+  const removeState = () => {
+    if (temporary) rmSync(persistDir, { recursive: true, force: true });
+  };
+  try {
+    const server = await serveWorker(options, persistDir);
+    return {
+      ...server,
+      persistDir,
+      stop: async () => {
+        await server.stop();
+        removeState();
+      },
+    };
+  } catch (err) {
+    removeState();
+    throw err;
+  }
+}
+
+async function serveWorker(options: WranglerDevOptions, persistDir: string): Promise<Managed & { url: string }> {
   await run(process.execPath, [WRANGLER, "d1", "migrations", "apply", "loadgen", "--local", "--persist-to", persistDir], {
     env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
   });
   const vars = { BUILDER_RPC_URL: options.rpcUrl, L2_RPC_URL: options.rpcUrl, EXECUTION_LAYER: "anvil", ...options.vars };
   const args = ["--persist-to", persistDir];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  const server = options.wranglerDevArgs
-    ? await startWrangler([...args, ...options.wranglerDevArgs], "/v1/health")
-    : await serveOnFreePort("the dev worker", ["--import", "tsx", DEV_WORKER, ...args], "/v1/health");
-  return { ...server, persistDir };
+  return options.wranglerDevArgs
+    ? startWrangler([...args, ...options.wranglerDevArgs], "/v1/health")
+    : serveOnFreePort("the dev worker", ["--import", "tsx", DEV_WORKER, ...args], "/v1/health");
 }
 
 /** `wrangler dev` on a free port with extra arguments, ready once `readyPath` answers 2xx. */

@@ -4,6 +4,9 @@
  * coordinator's alarm must wake it, and the run must complete, verified, with every count equal
  * to the chain.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followRun, getJson, startRun } from "../../scripts/lib/client";
 import { jsonRpc } from "../../scripts/lib/json-rpc";
@@ -14,6 +17,8 @@ import { auditChain } from "../support/chain-audit";
 
 let anvil: Anvil;
 let dev: WranglerDev | undefined;
+// The test's own: a temporary one of startWranglerDev's would go with the first stop.
+const persistDir = mkdtempSync(join(tmpdir(), "loadgen-restart-"));
 
 beforeAll(async () => {
   anvil = await startAnvil({ blockTimeSec: 1 });
@@ -22,12 +27,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.stop();
   await anvil?.stop();
+  rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("wrangler dev killed and restarted mid-run", () => {
   it("resumes the run from its persisted state and completes it, verified", async () => {
-    dev = await startWranglerDev({ rpcUrl: anvil.url, wranglerDevArgs: [] });
-    const persistDir = dev.persistDir;
+    dev = await startWranglerDev({ rpcUrl: anvil.url, persistDir, wranglerDevArgs: [] });
     const fromBlock = Number(await jsonRpc<string>(anvil.url, "eth_blockNumber"));
     const runId = await startRun(dev.url, { pattern: "constant", durationSec: 20, numAccounts: 10, constantRate: 50 });
     let before: TestMetrics | undefined;

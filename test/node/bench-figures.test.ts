@@ -1,6 +1,6 @@
 /** The benchmark's figures (bench/figures.ts): windows, rates, percentiles and targets, without a chain. */
 import { describe, expect, it } from "vitest";
-import { acceptedPerSecond, BUCKET_MS, busyShare, countFromFirst, cpuBoundTps, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
+import { acceptedPerSecond, BUCKET_MS, busyShare, countFromFirst, cpuBetween, cpuBoundTps, cpuSince, pollsUnderLoad, drainFigures, emptyTally, latencyFigures, noteArrival, percentile, ratio, recordAnswer, serverTimings, sustainedFigures, targetsMet, TARGETS, usPerTx, type SendTally } from "../../bench/figures";
 
 /** A tally of sends arriving at `arrivals` (ms), each answered `answerAfterMs` later, accepted unless listed. */
 function tally(arrivals: number[], answerAfterMs = 5, rejectedAt: number[] = []): SendTally {
@@ -124,6 +124,9 @@ describe("latency and ratios", () => {
     expect(cpuSince(samples, 300)).toBe(750);
     expect(cpuSince(samples, -5)).toBe(800);
     expect(cpuSince([], 0)).toBe(0);
+    // Within a window: from the sample at or before its start to the one at or before its end.
+    expect(cpuBetween(samples, 300, 600)).toBe(250);
+    expect(cpuBetween(samples, 250, 250)).toBe(0);
   });
 
   it("gives CPU µs per transaction and ratios to two places", () => {
