@@ -6,6 +6,7 @@
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { ensureToken } from "./api";
+import { openApiLink } from "./api-doc-link";
 import { compareView } from "./compare-view";
 import { h, replace } from "./dom";
 import type { JsonSchema } from "./form-model";
@@ -70,6 +71,7 @@ function render(): void {
 }
 
 async function boot(): Promise<void> {
+  openApiLink(document.querySelector<HTMLAnchorElement>("nav a[data-api-doc]")!);
   await ensureToken();
   connectLive(onMetrics, (state) => {
     connection = state;

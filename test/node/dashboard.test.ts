@@ -69,6 +69,15 @@ describe("the dashboard in chromium", () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("opens the API's OpenAPI document from the header with the token (a plain link would be refused)", async () => {
+    const [tab] = await Promise.all([page.waitForEvent("popup"), page.click("nav a[data-api-doc]")]);
+    await tab.waitForURL(/^blob:/);
+    const text = await tab.locator("pre").first().textContent();
+    expect(JSON.parse(text ?? "")).toMatchObject({ openapi: "3.1.0", paths: { "/v1/start": expect.anything() } });
+    await tab.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it("starts a run from the form, moves its charts while it sends, and stops it from the page", async () => {
     await fillRunForm({ name: "dashboard run", pattern: "constant", constantRate: "20", durationSec: "60", numAccounts: "4" });
     await page.click('button[data-action="start"]');
