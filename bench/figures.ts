@@ -198,9 +198,9 @@ export function cpuSince(samples: CpuSample[], from: number): number {
   return cpuBetween(samples, from, Number.POSITIVE_INFINITY);
 }
 
-/** CPU time spent between the last samples at or before `from` and `to` (else the first). */
+/** CPU time spent between the last samples at or before `from` and `to` (else the first); 0 for no span. */
 export function cpuBetween(samples: CpuSample[], from: number, to: number): number {
-  if (samples.length === 0) return 0;
+  if (samples.length === 0 || to < from) return 0;
   return atOrBefore(samples, to).cpuMs - atOrBefore(samples, from).cpuMs;
 }
 
@@ -223,10 +223,10 @@ export function busyShare(samples: MachineSample[], from: number, to: number): n
 }
 
 /**
- * What the machine's CPU allows: every transaction costs the chain, the proxy and the generator
- * their CPU per transaction, and all of them share `cores`. The rate at which every core would be
- * busy, were nothing else waiting: no generator on this machine sends faster than that, however
- * fast it is. Null when a cost is unknown.
+ * What the machine's CPU allows at these costs: every transaction costs the chain, the proxy and
+ * the generator their CPU per transaction, and all of them share `cores`. The rate at which every
+ * core would be busy, were nothing else waiting: this generator sends no faster on this machine
+ * unless one of the costs falls. Null when a cost is unknown.
  */
 export function cpuBoundTps(cores: number, usPerTxOnPath: Array<number | null>): number | null {
   if (usPerTxOnPath.some((us) => us === null)) return null;

@@ -21,7 +21,7 @@
  *
  *   npm run bench -- --accounts 200 --duration 15 --target 20000 --burst 20000 [--direct-ceiling] [--state memory|disk]
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, statfsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { measureCeiling, type CeilingResult } from "../bench/ceiling-sender";
@@ -73,8 +73,12 @@ const CEILING_BATCH = 200;
  * `--state disk` measures it the other way.
  */
 const TMPFS = "/dev/shm";
+/** The state of one bench's runs takes a few hundred MB; a container's /dev/shm may hold 64 MB. */
+const TMPFS_NEEDED_BYTES = 1024 ** 3;
 if (values.state !== "memory" && values.state !== "disk") throw new Error(`--state: "memory" or "disk", not "${values.state}"`);
-const stateOnTmpfs = values.state === "memory" && existsSync(TMPFS);
+const tmpfsFree = existsSync(TMPFS) ? statfsSync(TMPFS).bavail * statfsSync(TMPFS).bsize : 0;
+const stateOnTmpfs = values.state === "memory" && tmpfsFree >= TMPFS_NEEDED_BYTES;
+if (values.state === "memory" && !stateOnTmpfs) console.log(`${TMPFS}: ${Math.round(tmpfsFree / 1024 ** 2)} MB free, under 1 GB: the worker's state goes to disk`);
 /** CPU counters are read this often while a run is followed: a burst's window is a few seconds. */
 const CPU_SAMPLE_MS = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,8 +98,8 @@ interface Followed {
 /**
  * Polls `/v1/status` one after another, starting one every `pollMs` (or as soon as the last one
  * answered, if it took longer), each waiting up to `pollTimeoutMs`, until the run ends; samples
- * the worker runtime's CPU every CPU_SAMPLE_MS on a timer of its own, so a status route that does not
- * answer does not stop it.
+ * the CPU of the worker, of anvil and of the whole machine every CPU_SAMPLE_MS on a timer of its
+ * own, so a status route that does not answer does not stop it.
  */
 async function follow(stack: LocalStack, runId: string): Promise<Followed> {
   const pgid = stack.dev.child.pid!;
@@ -148,6 +152,15 @@ async function follow(stack: LocalStack, runId: string): Promise<Followed> {
   } finally {
     clearInterval(sampler);
   }
+}
+
+/** anvil's and the worker's CPU per transaction, and the machine's busy share, over [from, to] of a followed run. */
+function windowCosts(run: Followed, from: number, to: number, transactions: number) {
+  return {
+    anvilUsPerTx: usPerTx(cpuBetween(run.anvilCpu, from, to), transactions),
+    workerUsPerTx: usPerTx(cpuBetween(run.groupCpu, from, to), transactions),
+    machineBusyShare: busyShare(run.machine, from, to),
+  };
 }
 
 const verificationOf = (m: TestMetrics) => m.verification as { verified?: boolean; includedOnChain?: number; poolLeftovers?: number; accountsWithGaps?: number; problems?: string[] } | null;
@@ -299,30 +312,27 @@ try {
   const burstStatus = pollsUnderLoad(burstRun.polls, -Infinity, Infinity, pollTimeoutMs);
   // Where the machine's CPU went per transaction, for what binds: the chain, the proxy and the worker share its cores.
   const cores = cpus().length;
-  const sustainedCosts = {
-    anvilUsPerTx: usPerTx(cpuSince(sustainedRun.anvilCpu, loadFrom), txSent),
-    proxyUsPerTx: proxyCost(sustainedPhase).proxyCpuUsPerSend,
-    workerUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
-  };
-  const boundTps = cpuBoundTps(cores, Object.values(sustainedCosts));
-  // The burst from its first send's arrival to its last answer: what the worker does meanwhile (the
-  // answers, the ledger, the results) competes with anvil's ingest for the same cores.
-  const burstFrom = burstPhase.load.firstAcceptedArrival ?? Infinity;
-  const burstTo = burstPhase.load.lastAcceptedAnswer ?? -Infinity;
+  const sustainedCost = proxyCost(sustainedPhase);
+  const sustainedWindow = windowCosts(sustainedRun, loadFrom, loadTo, sustainedPhase.load.accepted);
+  const boundTps = cpuBoundTps(cores, [sustainedWindow.anvilUsPerTx, sustainedCost.proxyCpuUsPerSend, sustainedWindow.workerUsPerTx]);
   const cpuBudget = {
     cores,
     ceilingAnvilUsPerTx: usPerTx(ceilingAnvilCpuMs, ceiling.sends),
+    // While the load ran (its first send to durationSec after it): the busy share's window too.
     sustained: {
-      ...sustainedCosts,
-      machineBusyShare: busyShare(sustainedRun.machine, loadFrom, loadTo),
+      anvilUsPerTx: sustainedWindow.anvilUsPerTx,
+      proxyUsPerTx: sustainedCost.proxyCpuUsPerSend,
+      workerUsPerTx: sustainedWindow.workerUsPerTx,
+      machineBusyShare: sustainedWindow.machineBusyShare,
       boundTps,
       boundRatio: boundTps === null ? null : ratio(boundTps, ceiling.acceptedTps),
     },
-    burst: {
-      anvilUsPerTx: usPerTx(cpuBetween(burstRun.anvilCpu, burstFrom, burstTo), burst.sends),
-      workerUsPerTx: usPerTx(cpuBetween(burstRun.groupCpu, burstFrom, burstTo), burst.sends),
-      machineBusyShare: busyShare(burstRun.machine, burstFrom, burstTo),
-    },
+    // From the burst's first send's arrival to its last answer: what the worker does meanwhile (the
+    // answers, the ledger, the results) competes with anvil's ingest for the same cores.
+    burst:
+      burstPhase.load.firstAcceptedArrival === null || burstPhase.load.lastAcceptedAnswer === null
+        ? null
+        : windowCosts(burstRun, burstPhase.load.firstAcceptedArrival, burstPhase.load.lastAcceptedAnswer, burst.sends),
   };
   const signing = { viemPerSec: perSec.viem, wasmPerSec: perSec.wasm, wasmOverViem: ratio(perSec.wasm, perSec.viem), nodeViemPerSec, signatures: n };
 
@@ -382,7 +392,7 @@ try {
       cpuUsPerTx: usPerTx(cpuSince(sustainedRun.workerCpu, loadFrom), txSent),
       groupCpuUsPerTx: usPerTx(cpuSince(sustainedRun.groupCpu, loadFrom), txSent),
       rejectedBy: sustainedPhase.errors,
-      ...proxyCost(sustainedPhase),
+      ...sustainedCost,
       ...runOutcome(sustainedRun.final),
     },
     burst: {

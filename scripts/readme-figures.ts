@@ -107,19 +107,19 @@ interface BenchResults {
     cores: number;
     ceilingAnvilUsPerTx: number | null;
     sustained: { anvilUsPerTx: number | null; proxyUsPerTx: number | null; workerUsPerTx: number | null; machineBusyShare: number | null; boundTps: number | null; boundRatio: number | null };
-    burst?: { anvilUsPerTx: number | null; workerUsPerTx: number | null; machineBusyShare: number | null };
+    burst?: { anvilUsPerTx: number | null; workerUsPerTx: number | null; machineBusyShare: number | null } | null;
   };
   targets: { burstRatio: number; sustainedRatio: number; signRatio: number; statusP99Ms: number; tailMs: number };
   met: { burstRatio: boolean; sustainedRatio: boolean; signRatio: boolean; statusP99Ms: boolean; tailMs: boolean; verified: boolean };
 }
 
 /** What binds the sustained rate: the chain, the proxy and the worker share the machine's cores. */
-function cpuBudgetRows({ cores, ceilingAnvilUsPerTx, sustained: c, burst: u }: NonNullable<BenchResults["cpuBudget"]>): string[] {
+function cpuBudgetRows({ cores, ceilingAnvilUsPerTx, sustained: s, burst: u }: NonNullable<BenchResults["cpuBudget"]>): string[] {
   const us = (v: number | null) => (v === null ? "—" : `${fmt(Math.round(v))} µs`);
   const busy = (share: number | null) => (share === null ? "—" : `${Math.round(share * 100)} %`);
-  const bound = c.boundTps === null ? "—" : `**${fmt(c.boundTps)} tps = ${c.boundRatio} ×** the ceiling`;
+  const bound = s.boundTps === null ? "—" : `**${fmt(s.boundTps)} tps = ${s.boundRatio} ×** the ceiling`;
   return [
-    `| the machine's CPU per accepted transaction, sustained run (${cores} cores shared) | anvil ${us(c.anvilUsPerTx)} (${us(ceilingAnvilUsPerTx)} in the ceiling run), proxy ${us(c.proxyUsPerTx)}, worker (all of \`wrangler dev\`) ${us(c.workerUsPerTx)}: every core busy at ${bound}; the machine was ${busy(c.machineBusyShare)} busy while the load ran | — | — |`,
+    `| the machine's CPU per load send while the sustained load ran (${cores} cores shared) | anvil ${us(s.anvilUsPerTx)} (${us(ceilingAnvilUsPerTx)} over the ceiling run), proxy ${us(s.proxyUsPerTx)}, worker (all of \`wrangler dev\`) ${us(s.workerUsPerTx)}: every core busy at ${bound}; the machine was ${busy(s.machineBusyShare)} busy | — | — |`,
     ...(u ? [`| the same, over the burst's window (first send to last answer) | anvil ${us(u.anvilUsPerTx)}, worker ${us(u.workerUsPerTx)}; the machine ${busy(u.machineBusyShare)} busy | — | — |`] : []),
   ];
 }

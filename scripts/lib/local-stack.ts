@@ -28,8 +28,11 @@ export async function startLocalStack(
     anvil,
     dev,
     stop: async () => {
-      await dev.stop();
-      await anvil?.stop();
+      try {
+        await dev.stop();
+      } finally {
+        await anvil?.stop();
+      }
     },
   };
 }

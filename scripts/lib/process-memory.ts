@@ -22,6 +22,18 @@ interface GroupMember {
   fields: string[];
 }
 
+let clockTicks: number | undefined;
+const ticksToMs = (ticks: number) => (ticks * 1000) / (clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100);
+
+/** /proc/PID/stat: the command name (field 2, which may hold spaces) and the fields after it. */
+function readStat(pid: number): { comm: string; fields: string[] } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return { comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), fields: stat.slice(stat.lastIndexOf(")") + 2).split(" ") };
+}
+
+/** User + system time (fields 14 and 15 of /proc/PID/stat) in ms, from the fields after the command name. */
+const cpuMsOf = (fields: string[]) => ticksToMs(Number(fields[11]) + Number(fields[12]));
+
 /** Every process of process group `pgid` whose command name contains `name` ("" for all). */
 function groupMembers(pgid: number, name: string): GroupMember[] {
   const out: GroupMember[] = [];
@@ -29,9 +41,7 @@ function groupMembers(pgid: number, name: string): GroupMember[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // Field 5 of /proc/PID/stat is the process group; the command name (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const { comm, fields } = readStat(Number(entry));
       if (Number(fields[2]) !== pgid || !comm.includes(name)) continue;
       const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
       out.push({ pid: Number(entry), args, fields });
@@ -67,29 +77,26 @@ export function wranglerDevMemory(pgid: number): { workerMb: number; totalMb: nu
   return { workerMb: sum(worker), totalMb: sum(processes) };
 }
 
-let clockTicks: number | undefined;
-const ticksToMs = (ticks: number) => (ticks * 1000) / (clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100);
-
 /** User + system CPU time so far, in ms, of process `pid` (all its threads); 0 once it has ended. */
 export function processCpuMs(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ticksToMs(Number(fields[11]) + Number(fields[12]));
+    return cpuMsOf(readStat(pid).fields);
   } catch {
     return 0;
   }
 }
 
 /**
- * The whole machine's CPU time so far, in ms summed over every core: busy (anything but idle and
- * I/O wait) and in all. The first line of /proc/stat, in clock ticks.
+ * The whole machine's CPU time so far, in ms summed over every core: busy (user, nice, system,
+ * irq, softirq) and in all. Idle, I/O wait and steal (a virtual machine's time taken by its host)
+ * are not busy. The first line of /proc/stat, in clock ticks.
  */
 export function machineCpuMs(): { busyMs: number; totalMs: number } {
   const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
   // user nice system idle iowait irq softirq steal (guest time is counted within user already).
+  const [user, nice, system, , , irq, softirq] = ticks;
   const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
-  return { busyMs: ticksToMs(total - ticks[3] - ticks[4]), totalMs: ticksToMs(total) };
+  return { busyMs: ticksToMs(user + nice + system + irq + softirq), totalMs: ticksToMs(total) };
 }
 
 /**
@@ -98,7 +105,7 @@ export function machineCpuMs(): { busyMs: number; totalMs: number } {
  * in clock ticks (a process that ended no longer counts).
  */
 export function wranglerDevCpuMs(pgid: number): { workerMs: number; groupMs: number } {
-  const ms = (m: GroupMember) => ticksToMs(Number(m.fields[11]) + Number(m.fields[12]));
+  const ms = (m: GroupMember) => cpuMsOf(m.fields);
   const members = groupMembers(pgid, "");
   return {
     workerMs: members.filter((m) => isWorkerRuntime(m.args)).reduce((s, m) => s + ms(m), 0),

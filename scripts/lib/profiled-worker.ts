@@ -61,7 +61,7 @@ export async function startProfiledWorker(vars: Record<string, string>): Promise
     sourceMap: join(outdir, "index.js.map"),
     stop: async () => {
       await mf.dispose();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }

@@ -38,7 +38,8 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   const temporary = options.persistDir === undefined;
   const persistDir = options.persistDir ?? mkdtempSync(join(options.stateRoot ?? tmpdir(), "loadgen-"));
   const removeState = () => {
-    if (temporary) rmSync(persistDir, { recursive: true, force: true });
+    // Retried: workerd may still be closing its files when the process group's leader has gone.
+    if (temporary) rmSync(persistDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   try {
     const server = await serveWorker(options, persistDir);

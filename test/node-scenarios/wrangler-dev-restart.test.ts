@@ -18,16 +18,17 @@ import { auditChain } from "../support/chain-audit";
 let anvil: Anvil;
 let dev: WranglerDev | undefined;
 // The test's own: a temporary one of startWranglerDev's would go with the first stop.
-const persistDir = mkdtempSync(join(tmpdir(), "loadgen-restart-"));
+let persistDir: string;
 
 beforeAll(async () => {
+  persistDir = mkdtempSync(join(tmpdir(), "loadgen-restart-"));
   anvil = await startAnvil({ blockTimeSec: 1 });
 });
 
 afterAll(async () => {
   await dev?.stop();
   await anvil?.stop();
-  rmSync(persistDir, { recursive: true, force: true });
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 describe("wrangler dev killed and restarted mid-run", () => {

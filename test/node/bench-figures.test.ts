@@ -127,6 +127,8 @@ describe("latency and ratios", () => {
     // Within a window: from the sample at or before its start to the one at or before its end.
     expect(cpuBetween(samples, 300, 600)).toBe(250);
     expect(cpuBetween(samples, 250, 250)).toBe(0);
+    // An inverted window (no send seen) is no span, not a negative one.
+    expect(cpuBetween(samples, 600, 300)).toBe(0);
   });
 
   it("gives CPU µs per transaction and ratios to two places", () => {
