@@ -245,6 +245,8 @@ interface TrackerCost {
   txPerSecPerCore: number;
   txPerResult: number;
   node: string;
+  /** Absent in files written before it was measured. */
+  storedBytesPerTx?: number;
 }
 
 function trackerCostTable(t: TrackerCost): string[] {
@@ -252,6 +254,7 @@ function trackerCostTable(t: TrackerCost): string[] {
     "| figure | value |",
     "|---|---|",
     `| tracker CPU per transaction (${t.txPerResult} per result, Node ${t.node}) | **${t.usPerTx} µs** (${fmt(t.txPerSecPerCore)} tx/s for a core doing nothing else) |`,
+    ...(t.storedBytesPerTx === undefined ? [] : [`| checkpoint bytes per transaction (pages, overlays, gone lists, watermarks) | ${t.storedBytesPerTx} |`]),
   ];
 }
 

@@ -35,19 +35,20 @@ export class MinedNonces {
     return nonce < this.contiguous || this.above.has(nonce);
   }
 
-  add(nonce: number): void {
-    if (this.counted(nonce)) return;
+  /** Counts `nonce` as mined. True when that closed a hole: nonces never mined are now counted too. */
+  add(nonce: number): boolean {
+    if (this.counted(nonce)) return false;
     this.highest = Math.max(this.highest, nonce + 1);
     if (nonce === this.contiguous) {
       this.contiguous += 1;
       while (this.above.delete(this.contiguous)) this.contiguous += 1;
-      return;
+      return false;
     }
     this.above.add(nonce);
-    if (this.above.size > MAX_ABOVE) {
-      this.contiguous = Math.min(...this.above);
-      while (this.above.delete(this.contiguous)) this.contiguous += 1;
-    }
+    if (this.above.size <= MAX_ABOVE) return false;
+    this.contiguous = Math.min(...this.above);
+    while (this.above.delete(this.contiguous)) this.contiguous += 1;
+    return true;
   }
 
   toJSON(): MinedNoncesData {

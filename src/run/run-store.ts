@@ -12,7 +12,8 @@ import type { TestMetrics } from "../metrics/test-metrics";
 import type { DeliveryMark } from "./account-fleet";
 import type { MinedNoncesData } from "./mined-nonces";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
-import { overlayKey, type TrackerChanges, type TrackerSnapshot, type TxLog, type TxRecord } from "./tracker";
+import { isBatch } from "./sent-batch";
+import { batchOverlayKey, overlayKey, type TrackerChanges, type TrackerSnapshot, type TxLog, type TxRecord, type TxUnit } from "./tracker";
 
 /**
  * The live run as plain JSON: its scalars, the tracker's snapshot (its records and mined nonces
@@ -34,7 +35,8 @@ export interface Checkpoint {
 
 export interface Restored {
   scalars: LiveScalars;
-  records: TxRecord[];
+  /** Batches (their slots that left taken out: an overlay's record beside them, or gone) and records. */
+  records: TxUnit[];
   watermarks: Array<[string, MinedNoncesData]>;
   marks: Array<[number, DeliveryMark]>;
 }
@@ -107,7 +109,7 @@ export class RunStore {
     for (const { page, records } of c.tracker.pages) {
       jsonArrays(records).forEach(({ json }, part) => this.sql.exec(`INSERT OR REPLACE INTO record_pages (page, part, body) VALUES (?, ?, ?)`, page, part, json));
     }
-    for (const { json } of jsonArrays(c.tracker.put.map((record) => [overlayKey(record), record.page, record]))) {
+    for (const { json } of jsonArrays(c.tracker.put.map((unit) => [isBatch(unit) ? batchOverlayKey(unit) : overlayKey(unit), unit.page, unit]))) {
       this.sql.exec(`INSERT OR REPLACE INTO record_overlays (id, page, body) SELECT value ->> '$[0]', value ->> '$[1]', value -> '$[2]' FROM json_each(?)`, json);
     }
     for (const { json } of jsonArrays(c.tracker.gone)) {
@@ -153,19 +155,36 @@ export class RunStore {
     };
   }
 
-  /** The live records: every page's, gone ones left out and overlays applied, and those of older checkpoints' own rows. */
-  private records(): TxRecord[] {
+  /**
+   * The live batches and records: every page's, gone ones left out and overlays applied (a batch's
+   * own, then its slots'), and the records of older checkpoints' own rows.
+   */
+  private records(): TxUnit[] {
     const gone = new Set<string>();
     for (const row of this.sql.exec<{ page: number; body: string }>(`SELECT page, body FROM record_gone`)) {
       for (const hash of JSON.parse(row.body) as string[]) gone.add(overlayKey({ page: row.page, hashes: [hash] }));
     }
-    const overlays = new Map<string, TxRecord>();
-    for (const row of this.sql.exec<{ id: string; body: string }>(`SELECT id, body FROM record_overlays`)) overlays.set(row.id, JSON.parse(row.body) as TxRecord);
-    const records: TxRecord[] = [];
+    const overlays = new Map<string, TxUnit>();
+    for (const row of this.sql.exec<{ id: string; body: string }>(`SELECT id, body FROM record_overlays`)) overlays.set(row.id, JSON.parse(row.body) as TxUnit);
+    const records: TxUnit[] = [];
     for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM record_pages ORDER BY page, part`)) {
-      for (const paged of JSON.parse(row.body) as TxRecord[]) {
-        const key = overlayKey(paged);
-        if (!gone.has(key)) records.push(overlays.get(key) ?? paged);
+      for (const paged of JSON.parse(row.body) as TxUnit[]) {
+        if (!isBatch(paged)) {
+          const key = overlayKey(paged);
+          if (!gone.has(key)) records.push(overlays.get(key) ?? paged);
+          continue;
+        }
+        // Its latest state; but the page's copy names every slot that left since, overlay or not.
+        const batch = (overlays.get(batchOverlayKey(paged)) ?? paged) as typeof paged;
+        paged.hashes.forEach((hash, slot) => {
+          if (hash === null) return;
+          // The slot's transaction left the batch: forgotten since, or a record whose overlay holds it.
+          const key = overlayKey({ page: batch.page, hashes: [hash] });
+          const left = gone.has(key) ? undefined : overlays.get(key);
+          if (left) records.push(left);
+          if (left || gone.has(key)) batch.hashes[slot] = null;
+        });
+        records.push(batch);
       }
     }
     for (const row of this.sql.exec<{ body: string }>(`SELECT body FROM live_records`)) records.push(JSON.parse(row.body) as TxRecord);

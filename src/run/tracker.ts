@@ -13,17 +13,25 @@
  * current second) and `takeChanges()` (records and watermarks changed since the last call), and
  * rebuilds it with `RunTracker.restore()` after a restart.
  *
- * Records are stored by the page, not one row each (issue 9: no per-transaction storage write on
- * the hot path): the records a tick reported that are still live at its checkpoint go into new
+ * What an account reports sent in one call is held as one batch (sent-batch.ts), not one record per
+ * transaction: a transaction becomes a record of its own only when something happens to it (it is
+ * mined, refused, replaced, preconfirmed or discarded), and a record that is mined is forgotten at
+ * once. So the objects, stored entries and stuck-transaction look-ups a tick handles grow with the
+ * calls it folds, and what is left per transaction is a hash looked up when reported and when mined.
+ *
+ * Batches and records are stored by the page, not one row each (issue 9: no per-transaction storage
+ * write on the hot path): those a tick reported that are still live at its checkpoint go into new
  * pages, as they are then. A record changed after its page was written (nudged, failed, replaced,
  * discarded) gets an overlay row, which replaces its page's copy on restore. A record forgotten
  * while its page still holds others joins that page's gone list (one row per page and checkpoint,
  * however many it lists). A page goes, with its overlays and gone lists, once all its records are
  * forgotten. Most transactions are reported and mined within a few ticks and never get a row of
- * their own.
+ * their own. A batch's transaction mined after its page was written leaves no row either: a restore
+ * drops every slot whose nonce the stored watermarks count as mined (a slot whose nonce another
+ * transaction took, or a hole closed over, is split out as a record first, and so kept).
  */
 import type { SendErrorClass } from "../errors";
-import type { BurstResult } from "../account/send-burst";
+import type { BurstResult, SentTx } from "../account/send-burst";
 import type { BlockBuild } from "../feeds/block-metrics-messages";
 import type { BlockHeader, MinedReceipt } from "../chain/node-queries";
 import type { TransactionType } from "../tx/types";
@@ -31,6 +39,7 @@ import { emptySketch, mergeSketch, recordLatency, type SketchData } from "../met
 import { FeedWord, type FeedEvent, type FeedWordSnapshot } from "./feed-word";
 import { MinedNonces, type MinedNoncesData } from "./mined-nonces";
 import { restoreRegionTotals, totalsOf, type RegionCounter, type RegionTotals } from "./region-figures";
+import { append, continues, emptySlot, isBatch, liveNonces, newBatch, slotAt, slotOf, slotType, type SentBatch } from "./sent-batch";
 
 export type TxStatus = "pending" | "confirmed" | "failed" | "discarded";
 
@@ -86,7 +95,14 @@ export interface TxRecord {
   preconfBy?: number;
   /** The storage page it was written on (absent until its first checkpoint, and in older checkpoints). */
   page?: number;
+  /** It left a batch already on `page`: that page holds it as the batch's slot, not as a record. */
+  slot?: boolean;
+  /** An overlay row holds it (set when one is written, and on records read back from one). */
+  row?: boolean;
 }
+
+/** What the tracker holds and stores: a batch of transactions waiting together, or one record. */
+export type TxUnit = TxRecord | SentBatch;
 
 /** Per transaction type: what TestMetrics `byType` reports. */
 export interface TypeCounts {
@@ -147,16 +163,19 @@ export interface TrackerSnapshot {
  * and watermarks. Pages to drop go last: nothing else in the same changes refers to them.
  */
 export interface TrackerChanges {
-  pages: Array<{ page: number; records: TxRecord[] }>;
+  pages: Array<{ page: number; records: TxUnit[] }>;
   gone: Array<{ page: number; hashes: string[] }>;
   dropPages: number[];
-  put: TxRecord[];
+  put: TxUnit[];
   drop: string[];
   watermarks: Array<[account: string, mined: MinedNoncesData]>;
 }
 
 /** Which overlay row holds a paged record's newer state: its page and first hash (a record of an older checkpoint: its first hash). */
 export const overlayKey = (record: Pick<TxRecord, "page" | "hashes">): string => (record.page === undefined ? record.hashes[0] : `${record.page}:${record.hashes[0]}`);
+/** The overlay row of a paged batch (a nudge changed it): apart from its first slot's own. */
+export const batchOverlayKey = (batch: SentBatch): string => `${batch.page}:batch:${batch.key}`;
+const unitKey = (unit: TxUnit): string => (isBatch(unit) ? batchOverlayKey(unit) : overlayKey(unit));
 
 export interface StuckTransactions {
   /** Per account address: nonces to send again unchanged. */
@@ -165,10 +184,28 @@ export interface StuckTransactions {
   replace: Map<string, number[]>;
 }
 
+type TypeCounter = "sent" | "confirmed" | "failed" | "reverted" | "discarded";
+
 const ROLLING_WINDOW_MS = 5_000;
 /** Records per storage page: a page is one row, well under SQLite's 2 MB cap on a value. */
 const PAGE_RECORDS = 1_000;
 const nonceKey = (account: string, nonce: number) => `${account}:${nonce}`;
+const sizeOf = (unit: TxUnit): number => (isBatch(unit) ? unit.live : 1);
+
+/** One account's transactions awaiting inclusion: its batches, and its pending records by nonce. */
+interface Lane {
+  batches: SentBatch[];
+  /** No batch holds a nonce at or above this: a new nonce needs no look through the batches. */
+  top: number;
+  /** By `recordKey`: a load record and a housekeeping one may wait at the same nonce. */
+  records: Map<number, TxRecord>;
+  /**
+   * Pending records whose key another took (a nonce given up and reused, then the first one's
+   * bytes found at the node after all): one takes the key back when its holder stops waiting.
+   */
+  shadowed: TxRecord[];
+}
+const recordKey = (nonce: number, housekeeping: boolean): number => (housekeeping ? -1 - nonce : nonce);
 /** How many blocks a mined hash not (yet) known as ours is kept for a late report. */
 const UNMATCHED_KEEP_BLOCKS = 64;
 
@@ -206,12 +243,14 @@ export class RunTracker {
 
   /** The highest block seen. */
   private head = 0;
-  /** Every live record under each of its hashes: pending, failed (nonce not yet reused), discarded. */
-  private readonly byHash = new Map<string, TxRecord>();
-  private readonly pending = new Set<TxRecord>();
-  /** How many of `pending` are housekeeping: `txPending` counts load only. */
+  /** Every live transaction under each of its hashes: its batch, or its record (pending, failed with its nonce not yet reused, discarded). */
+  private readonly byHash = new Map<string, TxUnit>();
+  /** Batches and pending records, nearly in the order they fall due (takeStuck). */
+  private readonly pending = new Set<TxUnit>();
+  /** Transactions awaiting inclusion, and how many of them are housekeeping: `txPending` counts load only. */
+  private pendingTx = 0;
   private pendingHousekeeping = 0;
-  private readonly pendingByNonce = new Map<string, TxRecord>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly failed = new Set<TxRecord>();
   /** The latest failed record per account nonce: an account refused again and again re-signs the same nonces. */
   private readonly failedByNonce = new Map<string, TxRecord>();
@@ -223,10 +262,10 @@ export class RunTracker {
   private logs: TxLog[] = [];
   private second: SecondTotals;
   /** Persistence: overlays (by `overlayKey`) and accounts changed since the last `takeChanges()`. */
-  private readonly dirty = new Map<string, TxRecord | null>();
+  private readonly dirty = new Map<string, TxUnit | null>();
   private readonly dirtyWatermarks = new Set<string>();
-  /** Live records not on a page yet: the next `takeChanges()` pages them as they are then. */
-  private readonly fresh = new Set<TxRecord>();
+  /** Live batches and records not on a page yet: the next `takeChanges()` pages them as they are then. */
+  private readonly fresh = new Set<TxUnit>();
   /** Per stored page: how many of its records are still live. */
   private readonly pageLive = new Map<number, number>();
   private droppedPages: number[] = [];
@@ -246,12 +285,12 @@ export class RunTracker {
 
   /** Load transactions awaiting inclusion (TestMetrics `txPending`). */
   get txPending(): number {
-    return this.pending.size - this.pendingHousekeeping;
+    return this.pendingTx - this.pendingHousekeeping;
   }
 
   /** Load and housekeeping transactions awaiting inclusion: what the stop sequence waits for. */
   get awaitingInclusion(): number {
-    return this.pending.size;
+    return this.pendingTx;
   }
 
   /** Every nonce of `account` below this is mined. */
@@ -276,7 +315,7 @@ export class RunTracker {
     const account = result.address.toLowerCase();
     for (const tx of result.failed) {
       if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type })) continue;
-      const known = this.byHash.get(tx.hash);
+      const known = this.recordOf(tx.hash);
       const error = `${tx.errorClass}: ${tx.message}`.slice(0, 500);
       if (known) {
         if (known.status === "pending") this.fail(known, tx.hash, error);
@@ -285,22 +324,23 @@ export class RunTracker {
       }
     }
     for (const tx of result.sent) {
-      if (this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type })) continue;
+      const housekeeping = tx.housekeeping === true;
+      if (this.unmatched.has(tx.hash) && this.matchLate(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping, type: tx.type })) continue;
       const known = this.byHash.get(tx.hash);
       if (known) {
-        if (known.status === "failed") this.unfail(known);
+        if (!isBatch(known) && known.status === "failed") this.unfail(known);
         continue;
       }
       // The nonce is counted as mined already, under this hash or another.
       if (this.isCounted(account, tx.nonce)) continue;
       // A new hash for a nonce still pending is a replacement whose own answer was lost; a closing
       // self-transfer is not a replacement of the load it closes (that one was discarded first).
-      const sameNonce = this.pendingByNonce.get(nonceKey(account, tx.nonce));
-      if (sameNonce && sameNonce.housekeeping === (tx.housekeeping === true)) this.alias(sameNonce, tx.hash);
-      else this.track(tx.hash, { account, nonce: tx.nonce, region, sentAt: tx.sentAt, housekeeping: tx.housekeeping === true, type: tx.type }, "pending");
+      const sameNonce = this.pendingAt(account, tx.nonce, housekeeping);
+      if (sameNonce) this.alias(sameNonce, tx.hash);
+      else this.addSent(account, region, tx, housekeeping);
     }
     for (const r of result.replaced ?? []) {
-      const known = this.byHash.get(r.oldHash);
+      const known = this.recordOf(r.oldHash);
       if (!known || known.status !== "pending" || this.byHash.has(r.hash)) continue;
       this.alias(known, r.hash);
       const mined = this.unmatched.get(r.hash);
@@ -316,7 +356,7 @@ export class RunTracker {
    */
   takeStuck(now: number, head: number, stuckAfterMs: number, stuckAfterBlocks: number, rebroadcasts: number): StuckTransactions {
     const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
-    const nudged: TxRecord[] = [];
+    const nudged: TxUnit[] = [];
     // `pending` is in the order records became pending or were last nudged (after a restart: the
     // order they fall due), nearly the order they fall due: the first not due ends the scan, so a
     // tick costs what it nudges, not what is in flight. One reported out of order waits for those
@@ -329,10 +369,12 @@ export class RunTracker {
       tx.sinceBlock = head;
       this.touch(tx);
       const into = tx.nudges <= rebroadcasts ? stuck.rebroadcast : stuck.replace;
-      if (into === stuck.rebroadcast) this.rebroadcasts += 1;
+      // A batch is nudged whole: its transactions were sent together and fall due together.
+      const due = isBatch(tx) ? liveNonces(tx) : [tx.nonce];
+      if (into === stuck.rebroadcast) this.rebroadcasts += due.length;
       const nonces = into.get(tx.account);
-      if (nonces) nonces.push(tx.nonce);
-      else into.set(tx.account, [tx.nonce]);
+      if (nonces) nonces.push(...due);
+      else into.set(tx.account, due);
     }
     // Nudged: due again last.
     for (const tx of nudged) {
@@ -348,9 +390,10 @@ export class RunTracker {
   pendingByAccount(): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const tx of this.pending) {
+      const due = isBatch(tx) ? liveNonces(tx) : [tx.nonce];
       const nonces = out.get(tx.account);
-      if (nonces) nonces.push(tx.nonce);
-      else out.set(tx.account, [tx.nonce]);
+      if (nonces) nonces.push(...due);
+      else out.set(tx.account, due);
     }
     return out;
   }
@@ -362,7 +405,7 @@ export class RunTracker {
    */
   recordFeedEvents(events: FeedEvent[]): void {
     for (const event of events) {
-      const record = this.byHash.get(event.hash);
+      const record = this.recordOf(event.hash);
       if (record) this.applyFeedEvent(record, event);
       // A `confirmed` about a hash not tracked is nearly always one the block poll counted first
       // (its record is gone): holding it would only count it unmatched later.
@@ -432,12 +475,17 @@ export class RunTracker {
   private matchBlock(block: BlockHeader, seenAt: number, receipts?: Map<string, MinedReceipt>): number {
     let matched = 0;
     for (const hash of block.transactions) {
-      const tx = this.byHash.get(hash);
+      const unit = this.byHash.get(hash);
       const mined: Mined = { blockNumber: block.number, seenAt, receipt: receipts?.get(hash) };
-      if (tx && tx.status !== "confirmed") {
-        // The rolling rate is load's: housekeeping is mined, but not counted in it.
-        if (this.confirm(tx, hash, mined) && !tx.housekeeping) matched += 1;
-      } else if (!tx) this.unmatched.set(hash, mined);
+      if (!unit) {
+        this.unmatched.set(hash, mined);
+        continue;
+      }
+      // Out of its batch as a record nothing else refers to: confirmed and forgotten at once.
+      const tx = isBatch(unit) ? this.takeSlot(unit, slotOf(unit, hash)) : unit;
+      if (tx.status === "confirmed") continue;
+      // The rolling rate is load's: housekeeping is mined, but not counted in it.
+      if (this.confirm(tx, hash, mined) && !tx.housekeeping) matched += 1;
     }
     this.forgetOldUnmatched(block.number);
     return matched;
@@ -456,9 +504,11 @@ export class RunTracker {
     return mined ? mined.counted(nonce) : nonce < (this.startNonces.get(account) ?? 0);
   }
 
-  /** Records held in memory: what the memory bound is measured by. */
+  /** Transactions held in memory, in batches or as records: what the memory bound is measured by. */
   get liveRecords(): number {
-    return new Set(this.byHash.values()).size;
+    let live = 0;
+    for (const unit of new Set(this.byHash.values())) live += sizeOf(unit);
+    return live;
   }
 
   /**
@@ -475,7 +525,7 @@ export class RunTracker {
   private track(hash: string, tx: TxIdentity, status: "pending" | "failed", error?: string): TxRecord {
     const record: TxRecord = { ...tx, hashes: [hash], status, nudges: 0, lastNudgeAt: 0, sinceBlock: this.head };
     this.byHash.set(hash, record);
-    this.countSent(record);
+    this.countSent(record.housekeeping, record.type, record.region);
     this.fresh.add(record);
     if (status === "pending") this.setPending(record);
     else this.fail(record, hash, error ?? null, false);
@@ -522,23 +572,159 @@ export class RunTracker {
   }
 
   private unsetFailed(record: TxRecord): void {
-    this.failed.delete(record);
+    // Only a failed record is in failedByNonce: a mined one is not looked up there.
+    if (!this.failed.delete(record)) return;
     const key = nonceKey(record.account, record.nonce);
     if (this.failedByNonce.get(key) === record) this.failedByNonce.delete(key);
   }
 
   private unsetPending(record: TxRecord): void {
-    if (this.pending.delete(record) && record.housekeeping) this.pendingHousekeeping -= 1;
-    const key = nonceKey(record.account, record.nonce);
-    if (this.pendingByNonce.get(key) === record) this.pendingByNonce.delete(key);
+    if (this.pending.delete(record)) this.countPending(record.housekeeping, -1);
+    const lane = this.lanes.get(record.account);
+    if (!lane) return;
+    const key = recordKey(record.nonce, record.housekeeping);
+    if (lane.shadowed.length > 0) {
+      const i = lane.shadowed.indexOf(record);
+      if (i >= 0) lane.shadowed.splice(i, 1);
+    }
+    if (lane.records.get(key) !== record) return;
+    lane.records.delete(key);
+    const next = lane.shadowed.findIndex((r) => recordKey(r.nonce, r.housekeeping) === key);
+    if (next >= 0) lane.records.set(key, lane.shadowed.splice(next, 1)[0]);
   }
 
+  /** Pending from the block the tracker has seen now: the block clock of stuck detection starts again. */
   private setPending(record: TxRecord): void {
-    record.status = "pending";
     record.sinceBlock = this.head;
-    this.pendingByNonce.set(nonceKey(record.account, record.nonce), record);
-    if (!this.pending.has(record) && record.housekeeping) this.pendingHousekeeping += 1;
+    this.addPending(record);
+  }
+
+  private addPending(record: TxRecord): void {
+    record.status = "pending";
+    const lane = this.laneOf(record.account);
+    const key = recordKey(record.nonce, record.housekeeping);
+    const holder = lane.records.get(key);
+    if (holder && holder !== record) lane.shadowed.push(holder);
+    lane.records.set(key, record);
+    if (!this.pending.has(record)) this.countPending(record.housekeeping, 1);
     this.pending.add(record);
+  }
+
+  private countPending(housekeeping: boolean, n: number): void {
+    this.pendingTx += n;
+    if (housekeeping) this.pendingHousekeeping += n;
+  }
+
+  private laneOf(account: string): Lane {
+    let lane = this.lanes.get(account);
+    if (!lane) this.lanes.set(account, (lane = { batches: [], top: 0, records: new Map(), shadowed: [] }));
+    return lane;
+  }
+
+  /**
+   * A new transaction awaiting inclusion: into its account's batch of this call while the batch is
+   * still growing (not yet on a page), else into a new batch.
+   */
+  private addSent(account: string, region: string, tx: SentTx, housekeeping: boolean): void {
+    const lane = this.laneOf(account);
+    let batch = lane.batches.at(-1);
+    if (batch && this.fresh.has(batch) && continues(batch, region, tx.sentAt, housekeeping, tx.nonce)) append(batch, tx.hash, tx.type);
+    else {
+      batch = newBatch({ account, region, sentAt: tx.sentAt, housekeeping, nonce: tx.nonce, hash: tx.hash, type: tx.type }, this.head);
+      lane.batches.push(batch);
+      this.pending.add(batch);
+      this.fresh.add(batch);
+    }
+    lane.top = Math.max(lane.top, tx.nonce + 1);
+    this.byHash.set(tx.hash, batch);
+    this.countPending(housekeeping, 1);
+    this.countSent(housekeeping, tx.type, region);
+    const held = this.feeds.release(tx.hash);
+    if (held.length > 0) {
+      const record = this.split(batch, batch.hashes.length - 1);
+      for (const event of held) this.applyFeedEvent(record, event);
+    }
+  }
+
+  /** The pending transaction of `account` at `nonce` of that kind (load or housekeeping), as a record. */
+  private pendingAt(account: string, nonce: number, housekeeping: boolean): TxRecord | undefined {
+    const lane = this.lanes.get(account);
+    if (!lane) return undefined;
+    const record = lane.records.get(recordKey(nonce, housekeeping));
+    if (record) return record;
+    if (nonce >= lane.top) return undefined;
+    for (const batch of lane.batches) {
+      const slot = slotAt(batch, nonce);
+      if (slot >= 0 && batch.housekeeping === housekeeping) return this.split(batch, slot);
+    }
+    return undefined;
+  }
+
+  /** The record of `hash`: taken out of its batch if it waits in one. */
+  private recordOf(hash: string): TxRecord | undefined {
+    const unit = this.byHash.get(hash);
+    return unit && isBatch(unit) ? this.split(unit, slotOf(unit, hash)) : unit;
+  }
+
+  /**
+   * Takes a slot's transaction out of its batch as a pending record that nothing refers to yet: the
+   * caller either confirms it at once (a block) or registers it (`split`). On a paged batch the
+   * record stays on the batch's page, where the slot stands for it until an overlay replaces it.
+   */
+  private takeSlot(batch: SentBatch, slot: number): TxRecord {
+    const hash = batch.hashes[slot]!;
+    emptySlot(batch, slot);
+    this.byHash.delete(hash);
+    this.countPending(batch.housekeeping, -1);
+    const record: TxRecord = {
+      account: batch.account,
+      nonce: batch.firstNonce + slot,
+      region: batch.region,
+      sentAt: batch.sentAt,
+      hashes: [hash],
+      status: "pending",
+      nudges: batch.nudges,
+      lastNudgeAt: batch.lastNudgeAt,
+      sinceBlock: batch.sinceBlock,
+      housekeeping: batch.housekeeping,
+      type: slotType(batch, slot),
+    };
+    if (batch.page !== undefined) Object.assign(record, { page: batch.page, slot: true });
+    if (batch.live === 0) this.dropBatch(batch);
+    return record;
+  }
+
+  /** A slot's transaction as a pending record of its own, with its block clock (something is about to happen to it). */
+  private split(batch: SentBatch, slot: number): TxRecord {
+    const record = this.takeSlot(batch, slot);
+    this.byHash.set(record.hashes[0], record);
+    this.addPending(record);
+    if (record.page === undefined) this.fresh.add(record);
+    else this.touch(record);
+    return record;
+  }
+
+  /** Splits out whatever waits in a batch at a nonce of `account` now counted as mined: it is kept, as a record. */
+  private splitCounted(account: string, nonce?: number): void {
+    const lane = this.lanes.get(account);
+    if (!lane || (nonce !== undefined && nonce >= lane.top)) return;
+    for (const batch of [...lane.batches]) {
+      if (nonce !== undefined) {
+        const slot = slotAt(batch, nonce);
+        if (slot >= 0) this.split(batch, slot);
+      } else {
+        for (const n of liveNonces(batch)) if (this.isCounted(account, n)) this.split(batch, n - batch.firstNonce);
+      }
+    }
+  }
+
+  /** A batch whose last transaction left: it has nothing more to say (its slots live on as records, or were mined). */
+  private dropBatch(batch: SentBatch): void {
+    this.pending.delete(batch);
+    const lane = this.lanes.get(batch.account);
+    if (lane) lane.batches.splice(lane.batches.indexOf(batch), 1);
+    this.fresh.delete(batch);
+    if (batch.page !== undefined) this.dirty.delete(batchOverlayKey(batch));
   }
 
   /**
@@ -548,7 +734,7 @@ export class RunTracker {
   private matchLate(hash: string, tx: TxIdentity): boolean {
     const mined = this.unmatched.get(hash);
     if (!mined || this.isCounted(tx.account, tx.nonce)) return false;
-    const record = this.byHash.get(hash) ?? this.track(hash, tx, "pending");
+    const record = this.recordOf(hash) ?? this.track(hash, tx, "pending");
     this.confirmAt(record, hash, mined);
     return true;
   }
@@ -582,8 +768,11 @@ export class RunTracker {
     const account = tx.account;
     const mined = this.mined.get(account) ?? new MinedNonces({ contiguous: this.startNonces.get(account) ?? 0, above: [] });
     this.mined.set(account, mined);
-    mined.add(tx.nonce);
+    const closedHole = mined.add(tx.nonce);
     this.dirtyWatermarks.add(account);
+    // A restore drops every batch slot at a counted nonce: one that is not this transaction is kept as a record.
+    this.splitCounted(account, tx.nonce);
+    if (closedHole) this.splitCounted(account);
     if (receipt && !tx.housekeeping) this.countGas(tx, receipt);
     if (tx.housekeeping) {
       this.housekeeping.confirmed += 1;
@@ -625,6 +814,8 @@ export class RunTracker {
     const left = (this.pageLive.get(page) ?? 1) - 1;
     if (left > 0) {
       this.pageLive.set(page, left);
+      // A batch's slot with no overlay row, at a nonce counted as mined, goes by the watermark on restore.
+      if (tx.slot && !tx.row && this.isCounted(tx.account, tx.nonce)) return;
       const gone = this.gone.get(page);
       if (gone) gone.push(tx.hashes[0]);
       else this.gone.set(page, [tx.hashes[0]]);
@@ -636,10 +827,10 @@ export class RunTracker {
     }
   }
 
-  /** A paged record changed: its overlay is written with the next checkpoint (a fresh one is paged as it is then). */
-  private touch(tx: TxRecord): void {
+  /** A paged batch or record changed: its overlay is written with the next checkpoint (a fresh one is paged as it is then). */
+  private touch(tx: TxUnit): void {
     if (this.fresh.has(tx)) return;
-    this.dirty.set(overlayKey(tx), tx);
+    this.dirty.set(unitKey(tx), tx);
   }
 
   private log(tx: TxRecord, hash: string, fields: Partial<TxLog>): void {
@@ -672,7 +863,8 @@ export class RunTracker {
 
   /** What is still pending after the grace period will not be counted as included. */
   discardPending(): void {
-    for (const tx of this.pending) {
+    for (const unit of [...this.pending]) if (isBatch(unit)) for (const nonce of liveNonces(unit)) this.split(unit, nonce - unit.firstNonce);
+    for (const tx of this.pending as Set<TxRecord>) {
       tx.status = "discarded";
       if (!tx.housekeeping) {
         this.txDiscarded += 1;
@@ -682,7 +874,11 @@ export class RunTracker {
       this.touch(tx);
     }
     this.pending.clear();
-    this.pendingByNonce.clear();
+    for (const lane of this.lanes.values()) {
+      lane.records.clear();
+      lane.shadowed.length = 0;
+    }
+    this.pendingTx = 0;
     this.pendingHousekeeping = 0;
   }
 
@@ -706,23 +902,28 @@ export class RunTracker {
 
   /** Records and watermarks changed since the last call, for the coordinator's checkpoint. */
   takeChanges(): TrackerChanges {
-    const put: TxRecord[] = [];
+    const put: TxUnit[] = [];
     const drop: string[] = [];
     for (const [id, record] of this.dirty) {
-      if (record) put.push(record);
-      else drop.push(id);
+      if (!record) drop.push(id);
+      else {
+        put.push(record);
+        if (!isBatch(record)) record.row = true;
+      }
     }
     this.dirty.clear();
+    // Pages of about PAGE_RECORDS transactions, batches whole.
     const pages: TrackerChanges["pages"] = [];
-    const fresh = [...this.fresh];
-    this.fresh.clear();
-    for (let start = 0; start < fresh.length; start += PAGE_RECORDS) {
-      const page = this.nextPage++;
-      const records = fresh.slice(start, start + PAGE_RECORDS);
-      for (const record of records) record.page = page;
-      this.pageLive.set(page, records.length);
-      pages.push({ page, records });
+    let current: { page: number; records: TxUnit[] } | undefined;
+    for (const unit of this.fresh) {
+      const size = sizeOf(unit);
+      const live = current ? this.pageLive.get(current.page)! : 0;
+      if (!current || live + size > PAGE_RECORDS) pages.push((current = { page: this.nextPage++, records: [] }));
+      current.records.push(unit);
+      unit.page = current.page;
+      this.pageLive.set(current.page, (this.pageLive.get(current.page) ?? 0) + size);
     }
+    this.fresh.clear();
     const dropPages = this.droppedPages;
     this.droppedPages = [];
     const gone = [...this.gone].map(([page, hashes]) => ({ page, hashes }));
@@ -768,7 +969,7 @@ export class RunTracker {
    * The tracker a checkpoint describes: its snapshot, its live records (its pages', gone ones left
    * out and overlays applied) and its watermarks.
    */
-  static restore(snapshot: TrackerSnapshot, records: TxRecord[], watermarks: Array<[string, MinedNoncesData]>, startNonces?: Map<string, number>): RunTracker {
+  static restore(snapshot: TrackerSnapshot, records: TxUnit[], watermarks: Array<[string, MinedNoncesData]>, startNonces?: Map<string, number>): RunTracker {
     const t = new RunTracker(snapshot.startedAt, snapshot.head, startNonces);
     Object.assign(t, {
       txSent: snapshot.txSent,
@@ -798,8 +999,14 @@ export class RunTracker {
     const s = snapshot.second;
     t.second = { ...s, gasUsed: BigInt(s.gasUsed), gasLimit: BigInt(s.gasLimit), preconf: s.preconf ?? emptySketch() };
     for (const [account, mined] of watermarks) t.mined.set(account, new MinedNonces(mined));
-    const pending: TxRecord[] = [];
+    const pending: TxUnit[] = [];
+    const stored = new Set<number>();
     for (const record of records) {
+      if (record.page !== undefined) stored.add(record.page);
+      if (isBatch(record)) {
+        if (t.restoreBatch(record)) pending.push(record);
+        continue;
+      }
       if (record.page === undefined) {
         // A row of its own from an older checkpoint: paged afresh at the next one, its row dropped.
         t.dirty.set(overlayKey(record), null);
@@ -816,39 +1023,73 @@ export class RunTracker {
       }
     }
     // Pages hold records in the order they were first reported: `takeStuck` wants them in the order they fall due.
-    const dueAt = (r: TxRecord) => Math.max(r.sentAt, r.lastNudgeAt);
-    for (const record of pending.sort((a, b) => dueAt(a) - dueAt(b))) t.setPending(record);
+    const dueAt = (r: TxUnit) => Math.max(r.sentAt, r.lastNudgeAt);
+    for (const unit of pending.sort((a, b) => dueAt(a) - dueAt(b))) {
+      if (isBatch(unit)) t.pending.add(unit);
+      else t.addPending(unit);
+    }
+    // A page whose every transaction went by the watermarks goes with the next checkpoint.
+    for (const page of stored) if (!t.pageLive.has(page)) t.droppedPages.push(page);
     return t;
+  }
+
+  /**
+   * A stored batch, as the last checkpoint left it: its slots at nonces the watermarks count as
+   * mined are gone (mined after the batch was paged). False if none is left.
+   */
+  private restoreBatch(batch: SentBatch): boolean {
+    batch.live = 0;
+    batch.next = batch.hashes.length;
+    batch.hashes.forEach((hash, slot) => {
+      if (hash === null) return;
+      if (this.isCounted(batch.account, batch.firstNonce + slot)) batch.hashes[slot] = null;
+      else {
+        batch.live += 1;
+        batch.next = Math.min(batch.next, slot);
+        this.byHash.set(hash, batch);
+      }
+    });
+    if (batch.live === 0) return false;
+    const lane = this.laneOf(batch.account);
+    lane.batches.push(batch);
+    lane.top = Math.max(lane.top, batch.firstNonce + batch.hashes.length);
+    this.countPending(batch.housekeeping, batch.live);
+    this.pageLive.set(batch.page!, (this.pageLive.get(batch.page!) ?? 0) + batch.live);
+    return true;
   }
 
   private countError(errorClass: SendErrorClass, n = 1): void {
     this.errors[errorClass] = (this.errors[errorClass] ?? 0) + n;
   }
 
-  private countSent(record: TxRecord): void {
-    if (record.housekeeping) {
+  private countSent(housekeeping: boolean, type: TransactionType | undefined, region: string): void {
+    if (housekeeping) {
       this.housekeeping.sent += 1;
       return;
     }
     this.txSent += 1;
     this.second.sent += 1;
-    this.countType(record, "sent", 1);
+    this.countTypeOf(type, region, "sent", 1);
   }
 
-  private typeCounts(tx: TxRecord): TypeCounts | undefined {
-    if (!tx.type) return undefined;
-    return (this.byType[tx.type] ??= { sent: 0, confirmed: 0, failed: 0, reverted: 0, discarded: 0, gasUsed: "0", gasCounted: 0 });
+  private typeCounts(type: TransactionType | undefined): TypeCounts | undefined {
+    if (!type) return undefined;
+    return (this.byType[type] ??= { sent: 0, confirmed: 0, failed: 0, reverted: 0, discarded: 0, gasUsed: "0", gasCounted: 0 });
   }
 
   /** Load only (housekeeping never gets here): per type, and per region for the fields regions report. */
-  private countType(tx: TxRecord, field: "sent" | "confirmed" | "failed" | "reverted" | "discarded", n: number): void {
-    const counts = this.typeCounts(tx);
+  private countType(tx: TxRecord, field: TypeCounter, n: number): void {
+    this.countTypeOf(tx.type, tx.region, field, n);
+  }
+
+  private countTypeOf(type: TransactionType | undefined, region: string, field: TypeCounter, n: number): void {
+    const counts = this.typeCounts(type);
     if (counts) counts[field] += n;
-    if (field !== "reverted") totalsOf(this.regions, tx.region)[field satisfies RegionCounter] += n;
+    if (field !== "reverted") totalsOf(this.regions, region)[field satisfies RegionCounter] += n;
   }
 
   private countGas(tx: TxRecord, receipt: MinedReceipt): void {
-    const counts = this.typeCounts(tx);
+    const counts = this.typeCounts(tx.type);
     if (!counts) return;
     counts.gasUsed = (BigInt(counts.gasUsed) + receipt.gasUsed).toString();
     counts.gasCounted += 1;

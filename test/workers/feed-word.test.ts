@@ -9,7 +9,7 @@ import { emptyBurst, type SentTx } from "../../src/account/send-burst";
 import type { BlockHeader } from "../../src/chain/node-queries";
 import { summarize } from "../../src/metrics/latency-sketch";
 import { EARLY_KEEP_MS, MAX_HELD, type FeedEvent } from "../../src/run/feed-word";
-import { RunTracker } from "../../src/run/tracker";
+import { RunTracker, type TxRecord } from "../../src/run/tracker";
 
 const T0 = 1_700_000_000_000;
 const ACCOUNT = "0x00000000000000000000000000000000000000a1";
@@ -99,7 +99,7 @@ describe("the builder feeds' word in the run tracker", () => {
     tracker.recordFeedEvents([event(0, "preconfirmed", T0 + 20), event(1, "revoked", T0 + 25)]);
     const changes = tracker.takeChanges();
     const records = changes.pages.flatMap((p) => p.records);
-    expect(records.find((r) => r.hashes[0] === hash(0))?.preconfAt).toBe(T0 + 20);
+    expect((records.find((r) => r.hashes[0] === hash(0)) as TxRecord | undefined)?.preconfAt).toBe(T0 + 20);
     const restored = RunTracker.restore(JSON.parse(JSON.stringify(tracker.snapshot())), JSON.parse(JSON.stringify(records)), changes.watermarks);
     expect(summarize(restored.feeds.preconfLatency).count).toBe(1);
     expect(restored.feeds.totals.revoked).toBe(1);

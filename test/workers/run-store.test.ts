@@ -71,7 +71,7 @@ describe("a very large tick (a 60,000 burst confirmed at once)", () => {
       store.checkpoint(checkpoint({ tracker: changes({ pages }), logs }));
       const restored = store.restore()!;
       expect(restored.records.length).toBe(40_000);
-      expect(restored.records.map((r) => r.nonce).sort((a, b) => a - b)).toEqual(records.map((r) => r.nonce));
+      expect((restored.records as TxRecord[]).map((r) => r.nonce).sort((a, b) => a - b)).toEqual(records.map((r) => r.nonce));
       expect(store.queued().logs).toBe(40_000);
       let read = 0;
       for (;;) {
@@ -107,7 +107,7 @@ describe("RunStore", () => {
       store.checkpoint(checkpoint({ tracker: changes({ gone: [{ page: 2, hashes: [record(3).hashes[0]] }] }) }));
       return store.restore();
     });
-    expect(restored!.records.map((r) => [r.nonce, r.nudges]).sort()).toEqual([[1, 1], [2, 0], [4, 0]]);
+    expect((restored!.records as TxRecord[]).map((r) => [r.nonce, r.nudges]).sort()).toEqual([[1, 1], [2, 0], [4, 0]]);
     expect(restored!.watermarks).toEqual([["0xa1", { contiguous: 1, above: [] }]]);
     expect(restored!.marks).toEqual([[0, { applied: 3, above: [5] }]]);
     expect(restored!.scalars).toMatchObject({ cursor: 3, lastBlock: 12, currentTarget: 40 });
