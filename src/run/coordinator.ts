@@ -603,9 +603,11 @@ export class RunCoordinator extends DurableObject<Env> {
     // Everything of the live run but what is rebuilt on restore (the fleet, the rescan) or stored apart.
     const { fleet, unsettled, rescanFrom: _rescanFrom, rescanAttempts: _rescanAttempts, tracker: _tracker, nextTickAt: _nextTickAt, tickLagMs: _tickLagMs, ...scalars } = live;
     this.store.saveRecord(run);
+    // The changes first: they number the new pages, which the snapshot's next page must count.
+    const changes = tracker.takeChanges();
     this.store.checkpoint({
       scalars: { ...scalars, unsettled: unsettled === null ? null : [...unsettled], tracker: tracker.snapshot() },
-      tracker: tracker.takeChanges(),
+      tracker: changes,
       marks: fleet.takeChanges(),
       logs: sampleLogs(logs, run.txLogEvery),
       seconds,

@@ -199,6 +199,8 @@ interface Lane {
   top: number;
   /** By `recordKey`: a load record and a housekeeping one may wait at the same nonce. */
   records: Map<number, TxRecord>;
+  /** How many of `batches` are housekeeping: a mined load slot needs no look for a twin when none is. */
+  housekeepingBatches: number;
   /**
    * Pending records whose key another took (a nonce given up and reused, then the first one's
    * bytes found at the node after all): one takes the key back when its holder stops waiting.
@@ -482,10 +484,11 @@ export class RunTracker {
         continue;
       }
       // Out of its batch as a record nothing else refers to: confirmed and forgotten at once.
-      const tx = isBatch(unit) ? this.takeSlot(unit, slotOf(unit, hash)) : unit;
+      const wasSlot = isBatch(unit);
+      const tx = wasSlot ? this.takeSlot(unit, slotOf(unit, hash)) : unit;
       if (tx.status === "confirmed") continue;
       // The rolling rate is load's: housekeeping is mined, but not counted in it.
-      if (this.confirm(tx, hash, mined) && !tx.housekeeping) matched += 1;
+      if (this.confirm(tx, hash, mined, wasSlot) && !tx.housekeeping) matched += 1;
     }
     this.forgetOldUnmatched(block.number);
     return matched;
@@ -617,7 +620,7 @@ export class RunTracker {
 
   private laneOf(account: string): Lane {
     let lane = this.lanes.get(account);
-    if (!lane) this.lanes.set(account, (lane = { batches: [], top: 0, records: new Map(), shadowed: [] }));
+    if (!lane) this.lanes.set(account, (lane = { batches: [], top: 0, records: new Map(), housekeepingBatches: 0, shadowed: [] }));
     return lane;
   }
 
@@ -632,6 +635,7 @@ export class RunTracker {
     else {
       batch = newBatch({ account, region, sentAt: tx.sentAt, housekeeping, nonce: tx.nonce, hash: tx.hash, type: tx.type }, this.head);
       lane.batches.push(batch);
+      if (housekeeping) lane.housekeepingBatches += 1;
       this.pending.add(batch);
       this.fresh.add(batch);
     }
@@ -704,17 +708,26 @@ export class RunTracker {
     return record;
   }
 
-  /** Splits out whatever waits in a batch at a nonce of `account` now counted as mined: it is kept, as a record. */
-  private splitCounted(account: string, nonce?: number): void {
+  /**
+   * Splits out what waits in a batch at `nonce` of `account`, now counted as mined: it is kept, as a
+   * record. A slot has no twin of its own kind at its nonce (a second hash there is aliased), so
+   * when the mined transaction was a slot only batches of the other kind are looked at: none, most
+   * of the time.
+   */
+  private splitAt(account: string, nonce: number, minedSlotKind?: boolean): void {
     const lane = this.lanes.get(account);
-    if (!lane || (nonce !== undefined && nonce >= lane.top)) return;
+    if (!lane || nonce >= lane.top) return;
+    if (minedSlotKind === false && lane.housekeepingBatches === 0) return;
+    const hits = lane.batches.filter((b) => b.housekeeping !== minedSlotKind && slotAt(b, nonce) >= 0);
+    for (const batch of hits) this.split(batch, nonce - batch.firstNonce);
+  }
+
+  /** After a hole was closed over: every slot of `account` at a nonce now counted leaves its batch (rare). */
+  private splitCounted(account: string): void {
+    const lane = this.lanes.get(account);
+    if (!lane) return;
     for (const batch of [...lane.batches]) {
-      if (nonce !== undefined) {
-        const slot = slotAt(batch, nonce);
-        if (slot >= 0) this.split(batch, slot);
-      } else {
-        for (const n of liveNonces(batch)) if (this.isCounted(account, n)) this.split(batch, n - batch.firstNonce);
-      }
+      for (const n of liveNonces(batch)) if (this.isCounted(account, n)) this.split(batch, n - batch.firstNonce);
     }
   }
 
@@ -722,7 +735,10 @@ export class RunTracker {
   private dropBatch(batch: SentBatch): void {
     this.pending.delete(batch);
     const lane = this.lanes.get(batch.account);
-    if (lane) lane.batches.splice(lane.batches.indexOf(batch), 1);
+    if (lane) {
+      lane.batches.splice(lane.batches.indexOf(batch), 1);
+      if (batch.housekeeping) lane.housekeepingBatches -= 1;
+    }
     this.fresh.delete(batch);
     if (batch.page !== undefined) this.dirty.delete(batchOverlayKey(batch));
   }
@@ -751,7 +767,7 @@ export class RunTracker {
    * records are confirmed too: a request delayed on its way can reach the node after the node had
    * said it did not know it. The chain is the judge.
    */
-  private confirm(tx: TxRecord, hash: string, { blockNumber, seenAt, receipt }: Mined): boolean {
+  private confirm(tx: TxRecord, hash: string, { blockNumber, seenAt, receipt }: Mined, wasSlot = false): boolean {
     if (tx.status === "confirmed") return false;
     this.lastMinedAt = Math.max(this.lastMinedAt, seenAt);
     if (!tx.housekeeping && tx.status === "failed") {
@@ -771,7 +787,7 @@ export class RunTracker {
     const closedHole = mined.add(tx.nonce);
     this.dirtyWatermarks.add(account);
     // A restore drops every batch slot at a counted nonce: one that is not this transaction is kept as a record.
-    this.splitCounted(account, tx.nonce);
+    this.splitAt(account, tx.nonce, wasSlot ? tx.housekeeping : undefined);
     if (closedHole) this.splitCounted(account);
     if (receipt && !tx.housekeeping) this.countGas(tx, receipt);
     if (tx.housekeeping) {
@@ -1002,7 +1018,11 @@ export class RunTracker {
     const pending: TxUnit[] = [];
     const stored = new Set<number>();
     for (const record of records) {
-      if (record.page !== undefined) stored.add(record.page);
+      if (record.page !== undefined) {
+        stored.add(record.page);
+        // A new page never takes a stored one's number (checkpoints of older builds took their snapshot first).
+        t.nextPage = Math.max(t.nextPage, record.page + 1);
+      }
       if (isBatch(record)) {
         if (t.restoreBatch(record)) pending.push(record);
         continue;
@@ -1052,6 +1072,7 @@ export class RunTracker {
     if (batch.live === 0) return false;
     const lane = this.laneOf(batch.account);
     lane.batches.push(batch);
+    if (batch.housekeeping) lane.housekeepingBatches += 1;
     lane.top = Math.max(lane.top, batch.firstNonce + batch.hashes.length);
     this.countPending(batch.housekeeping, batch.live);
     this.pageLive.set(batch.page!, (this.pageLive.get(batch.page!) ?? 0) + batch.live);

@@ -877,6 +877,24 @@ describe("RunTracker: one record per nonce in flight", () => {
     expect(counters(tracker)).toEqual({ sent: 2, confirmed: 1, failed: 1, discarded: 0, pending: 0 });
   });
 
+  it("with two transactions waiting at one nonce, a new hash there is a replacement while either still waits", () => {
+    const tracker = new RunTracker(T0);
+    // Nonce 3 given up (hash 1) and reused (hash 2); then hash 1's bytes are found at the node after all.
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 3)] }), "eu");
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(2, 3)], failed: [failed(1, 3, T0, "unknown", "the node does not have the transaction")] }), "eu");
+    // A builder's word on hash 2 makes it a record of its own (not a slot of its call's batch).
+    tracker.recordFeedEvents([{ hash: hash(2), status: "preconfirmed", at: T0 + 50, source: "preconf" }]);
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 3)] }), "eu");
+    expect(counters(tracker)).toEqual({ sent: 2, confirmed: 0, failed: 0, discarded: 0, pending: 2 });
+    // Hash 1 is refused again: hash 2 still waits at nonce 3, so a lost replacement's hash 4 is its.
+    tracker.recordBurst(burst(ACCOUNT_A, { failed: [failed(1, 3)] }), "eu");
+    tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(4, 3)] }), "eu");
+    expect(counters(tracker)).toEqual({ sent: 2, confirmed: 0, failed: 1, discarded: 0, pending: 1 });
+    expect(tracker.replacements).toBe(1);
+    tracker.recordBlock(block(5, [hash(4)]), T0 + 1_000);
+    expect(counters(tracker)).toEqual({ sent: 2, confirmed: 1, failed: 1, discarded: 0, pending: 0 });
+  });
+
   it("the same nonce on another account is another transaction", () => {
     const tracker = new RunTracker(T0);
     tracker.recordBurst(burst(ACCOUNT_A, { sent: [sent(1, 0)] }), "eu");
