@@ -359,10 +359,12 @@ export class RunTracker {
   takeStuck(now: number, head: number, stuckAfterMs: number, stuckAfterBlocks: number, rebroadcasts: number): StuckTransactions {
     const stuck: StuckTransactions = { rebroadcast: new Map(), replace: new Map() };
     const nudged: TxUnit[] = [];
-    // `pending` is in the order records became pending or were last nudged (after a restart: the
-    // order they fall due), nearly the order they fall due: the first not due ends the scan, so a
-    // tick costs what it nudges, not what is in flight. One reported out of order waits for those
-    // before it: as long as its answer came late (a lost answer collected later: up to stuckAfterMs).
+    // `pending` is in the order batches and records became pending or were last nudged (after a
+    // restart: the order they fall due), nearly the order they fall due: the first not due ends the
+    // scan, so a tick costs what it nudges, not what is in flight. One out of order waits for those
+    // before it: a report whose answer came late (a lost answer collected later), or a record taken
+    // out of its batch (a builder's word, a replacement) long after the batch was sent; by up to
+    // stuckAfterMs.
     for (const tx of this.pending) {
       if (now - Math.max(tx.sentAt, tx.lastNudgeAt) < stuckAfterMs || head - tx.sinceBlock < stuckAfterBlocks) break;
       nudged.push(tx);
