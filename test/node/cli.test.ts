@@ -4,11 +4,11 @@
  * Ctrl-C, the history and an HTML report opened offline in chromium.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { startLocalStack, type LocalStack } from "../../scripts/lib/local-stack";
 import { waitUntil } from "../../scripts/lib/processes";
 import type { TestMetrics } from "../../src/metrics/test-metrics";
@@ -153,7 +153,9 @@ describe("loadgen status, stop, history, report", () => {
 
   it("report writes one HTML file with the run, uPlot and the data, that opens offline with its charts drawn", async () => {
     const runId = started[0];
-    const out = join(mkdtempSync(join(tmpdir(), "loadgen-report-")), "report.html");
+    const dir = mkdtempSync(join(tmpdir(), "loadgen-report-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "report.html");
     const outcome = await loadgen(["report", runId, "--out", out]);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout.trim()).toBe(out);
