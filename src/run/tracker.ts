@@ -1034,7 +1034,6 @@ export class RunTracker {
         t.dirty.set(overlayKey(record), null);
         t.fresh.add(record);
       } else {
-        t.nextPage = Math.max(t.nextPage, record.page + 1);
         t.pageLive.set(record.page, (t.pageLive.get(record.page) ?? 0) + 1);
       }
       for (const h of record.hashes) t.byHash.set(h, record);
