@@ -13,7 +13,7 @@ import type { DeliveryMark } from "./account-fleet";
 import type { MinedNoncesData } from "./mined-nonces";
 import type { AccountSlot, LiveRun, RunRecord } from "./run-state";
 import { isBatch } from "./sent-batch";
-import { batchOverlayKey, overlayKey, type TrackerChanges, type TrackerSnapshot, type TxLog, type TxRecord, type TxUnit } from "./tracker";
+import { batchOverlayKey, overlayKey, unitKey, type TrackerChanges, type TrackerSnapshot, type TxLog, type TxRecord, type TxUnit } from "./tracker";
 
 /**
  * The live run as plain JSON: its scalars, the tracker's snapshot (its records and mined nonces
@@ -109,7 +109,7 @@ export class RunStore {
     for (const { page, records } of c.tracker.pages) {
       jsonArrays(records).forEach(({ json }, part) => this.sql.exec(`INSERT OR REPLACE INTO record_pages (page, part, body) VALUES (?, ?, ?)`, page, part, json));
     }
-    for (const { json } of jsonArrays(c.tracker.put.map((unit) => [isBatch(unit) ? batchOverlayKey(unit) : overlayKey(unit), unit.page, unit]))) {
+    for (const { json } of jsonArrays(c.tracker.put.map((unit) => [unitKey(unit), unit.page, unit]))) {
       this.sql.exec(`INSERT OR REPLACE INTO record_overlays (id, page, body) SELECT value ->> '$[0]', value ->> '$[1]', value -> '$[2]' FROM json_each(?)`, json);
     }
     for (const { json } of jsonArrays(c.tracker.gone)) {

@@ -175,7 +175,8 @@ export interface TrackerChanges {
 export const overlayKey = (record: Pick<TxRecord, "page" | "hashes">): string => (record.page === undefined ? record.hashes[0] : `${record.page}:${record.hashes[0]}`);
 /** The overlay row of a paged batch (a nudge changed it): apart from its first slot's own. */
 export const batchOverlayKey = (batch: SentBatch): string => `${batch.page}:batch:${batch.key}`;
-const unitKey = (unit: TxUnit): string => (isBatch(unit) ? batchOverlayKey(unit) : overlayKey(unit));
+/** The overlay row of a paged batch or record. */
+export const unitKey = (unit: TxUnit): string => (isBatch(unit) ? batchOverlayKey(unit) : overlayKey(unit));
 
 export interface StuckTransactions {
   /** Per account address: nonces to send again unchanged. */
